@@ -1,0 +1,108 @@
+import { makeFactory, type ErrorFactories } from './errors.js'
+
+/** What a catalog knows of one error code. */
+export interface CatalogEntry {
+  status: number
+  /** Default message; `{name}` placeholders are filled from a factory's params. */
+  message: string
+  category?: string
+  retryable?: boolean
+  /** What the client should do (the seed's Resolution / Action column). */
+  resolution?: string
+  /** The error type the `openai` format shows; derived from the status when absent. */
+  type?: string
+  /** The `problem` format's title; the HTTP status text when absent. */
+  title?: string
+  /** Message used when a retry delay is known and no message was given; `{retry_after}` is filled. */
+  retryMessage?: string
+}
+
+/** A catalog as written by hand: code → entry. */
+export type CatalogSpec = Record<string, CatalogEntry>
+
+/** A row of a preset's code table, as in its seed document. */
+export interface CodeRow {
+  code: string
+  status: number
+  message: string
+  category: string
+  retryable: boolean
+  resolution?: string
+}
+
+const codeShape = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/
+
+/** Checks a catalog spec and names the first thing wrong with it. */
+export function assertCatalog (spec: unknown, where: string): asserts spec is CatalogSpec {
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new TypeError(`${where} expects an object of error codes, instead got ${describe(spec)}`)
+  }
+  for (const [code, entry] of Object.entries(spec)) {
+    if (!codeShape.test(code)) {
+      throw new TypeError(`${where}: error code '${code}' must be letters, digits, '_', '.' or '-' (at most 128)`)
+    }
+    if (typeof entry !== 'object' || entry === null) {
+      throw new TypeError(`${where}.${code} expects an object with status and message, instead got ${describe(entry)}`)
+    }
+    const { status, message } = entry as Partial<CatalogEntry>
+    if (!isErrorStatus(status)) {
+      throw new TypeError(`${where}.${code}.status expects an integer from 400 to 599, instead got ${describe(status)}`)
+    }
+    if (typeof message !== 'string' || message.length === 0) {
+      throw new TypeError(`${where}.${code}.message expects a non-empty string, instead got ${describe(message)}`)
+    }
+  }
+}
+
+/**
+ * Declares a catalog of error codes and returns a typed factory per code.
+ * The `{params}` of each message template become a required, checked argument.
+ *
+ * @example
+ * const errors = defineErrors({
+ *   JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found', category: 'Job' }
+ * })
+ * throw errors.JOB_NOT_FOUND({ job_id: 'job-abc123' })
+ */
+export function defineErrors<const Spec extends CatalogSpec> (spec: Spec): ErrorFactories<Spec> {
+  assertCatalog(spec, 'defineErrors()')
+  const factories: Record<string, unknown> = {}
+  for (const [code, entry] of Object.entries(spec)) {
+    factories[code] = makeFactory(code, entry)
+  }
+  Object.defineProperty(factories, kCatalog, { value: spec })
+  return Object.freeze(factories) as ErrorFactories<Spec>
+}
+
+const kCatalog = Symbol.for('fastify-error-envelope.catalog')
+
+/** The spec behind a `defineErrors()` result, or the object itself when it is a plain spec. */
+export function catalogOf (value: unknown): unknown {
+  if (typeof value === 'object' && value !== null && kCatalog in value) {
+    return (value as Record<symbol, unknown>)[kCatalog]
+  }
+  return value
+}
+
+/** The table form of a catalog, as `presets.<name>.codes` exposes it. */
+export function codeTable (spec: CatalogSpec): CodeRow[] {
+  return Object.entries(spec).map(([code, e]) => {
+    const row: CodeRow = { code, status: e.status, message: e.message, category: e.category ?? '', retryable: e.retryable ?? false }
+    if (e.resolution !== undefined) row.resolution = e.resolution
+    return row
+  })
+}
+
+export function isErrorStatus (value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599
+}
+
+/** A short, safe description of a value for error messages. */
+export function describe (value: unknown): string {
+  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}'`
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  if (typeof value === 'object') return 'an object'
+  if (typeof value === 'function') return 'a function'
+  return typeof value === 'bigint' || typeof value === 'symbol' ? `a ${typeof value}` : String(value)
+}

@@ -1,0 +1,52 @@
+import { STATUS_CODES } from 'node:http'
+import type { Socket } from 'node:net'
+import type { ErrorResponse } from './handler.js'
+import type { RequestFacts } from './normalize.js'
+import { generateRequestId } from './request-id.js'
+
+type Respond = (error: unknown, facts: RequestFacts) => ErrorResponse
+
+const responders = new WeakMap<object, Respond>()
+
+/** Records how the plugin registered on `instance` answers, for the client-error handler. */
+export function setClientErrorResponder (instance: object, respond: Respond): void {
+  responders.set(instance, respond)
+}
+
+function errorFor (code: unknown): { statusCode: number, code?: string, message: string } {
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { statusCode: 408, message: 'Client timeout' }
+  if (code === 'HPE_HEADER_OVERFLOW') return { statusCode: 431, message: 'Exceeded maximum allowed HTTP header size' }
+  return { statusCode: 400, code: 'FEE_BAD_HTTP', message: 'Malformed HTTP request' }
+}
+
+/** The envelope of the default preset, for a server whose plugin registered elsewhere. */
+let defaultRespond: Respond | undefined
+export function setDefaultClientErrorResponder (respond: Respond): void {
+  defaultRespond = respond
+}
+
+/**
+ * A Fastify server option: HTTP that Node cannot parse never reaches the
+ * error handler, so this answers it with the active preset's 400 envelope.
+ *
+ * @example
+ * const app = Fastify({ ...requestIdOptions(), clientErrorHandler })
+ */
+export function clientErrorHandler (this: unknown, err: Error & { code?: string }, socket: Socket): void {
+  // As Node and Fastify do: a reset or closed socket has no one to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  try {
+    const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? defaultRespond
+    if (socket.writable && respond !== undefined) {
+      const res = respond(errorFor(err.code), { requestId: generateRequestId(), instance: '', method: '' })
+      const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? 'Error'}`,
+        `Content-Type: ${res.contentType}`,
+        `Content-Length: ${Buffer.byteLength(res.payload)}`,
+        'Connection: close',
+        ...res.headers.map(([name, value]) => `${name}: ${value}`)]
+      socket.write(head.join('\r\n') + '\r\n\r\n' + res.payload)
+    }
+  } finally {
+    socket.destroy(err)
+  }
+}

@@ -1,0 +1,135 @@
+import type { CatalogEntry, CatalogSpec } from './catalog.js'
+
+/** Options every typed error accepts. */
+export interface ApiErrorOptions {
+  /** Replaces the catalog's default message. */
+  message?: string
+  /** A plain JSON object with more context for the client. */
+  details?: Record<string, unknown>
+  /** The request field the error is about (shown as `field`, `param` or `details.field`). */
+  field?: string
+  /** Overrides the catalog's status. Required for codes the active catalog does not know. */
+  status?: number
+  /** Seconds the client should wait; sets `Retry-After` and `retry_after`. */
+  retryAfter?: number
+  /** The underlying error; logged, never sent. */
+  cause?: unknown
+  /** Extra response headers. */
+  headers?: Record<string, string | number>
+  /** Show the message and details of a 5xx to the client (they are hidden by default). */
+  expose?: boolean
+}
+
+// Symbol.for so that `isApiError` holds across duplicate copies of this package.
+const kApiError = Symbol.for('fastify-error-envelope.ApiError')
+
+/**
+ * An error identified by a code of the active catalog. Status, default
+ * message and retryability come from the catalog when the error is handled,
+ * so `new ApiError('JOB_NOT_FOUND')` needs nothing else.
+ *
+ * @example
+ * throw new ApiError('JOB_NOT_FOUND', { message: 'Job job-abc123 not found' })
+ */
+export class ApiError<Code extends string = string> extends Error {
+  readonly code: Code
+  readonly status: number | undefined
+  readonly details: Record<string, unknown> | undefined
+  readonly field: string | undefined
+  readonly retryAfter: number | undefined
+  readonly headers: Record<string, string | number> | undefined
+  readonly expose: boolean | undefined
+  /** The catalog entry the error was made from, when a factory made it. */
+  readonly entry: CatalogEntry | undefined
+  /** True when no message was given: the catalog's message applies. */
+  readonly defaultMessage: boolean
+
+  /** The values of the message template's `{params}`, when a factory made it. */
+  readonly params: Record<string, unknown> | undefined
+
+  constructor (code: Code, opts: ApiErrorOptions = {}, entry?: CatalogEntry, params?: Record<string, unknown>) {
+    const message = opts.message ?? (entry === undefined ? code : renderTemplate(entry.message, params))
+    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    this.name = 'ApiError'
+    this.code = code
+    this.status = opts.status ?? entry?.status
+    this.details = opts.details
+    this.field = opts.field
+    this.retryAfter = opts.retryAfter
+    this.headers = opts.headers
+    this.expose = opts.expose
+    this.entry = entry
+    this.params = params
+    this.defaultMessage = opts.message === undefined
+  }
+
+  get statusCode (): number | undefined {
+    return this.status
+  }
+
+  // `instanceof ApiError` holds across duplicate copies of the package; subclasses keep the usual check.
+  static override [Symbol.hasInstance] (value: unknown): boolean {
+    return this === ApiError ? isApiError(value) : Function.prototype[Symbol.hasInstance].call(this, value)
+  }
+
+  get [kApiError] (): true {
+    return true
+  }
+}
+
+/** True for an ApiError from any copy of this package. */
+export function isApiError (value: unknown): value is ApiError {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kApiError] === true
+}
+
+/** The names inside `{braces}` of a message template. */
+export type TemplateParams<Message extends string> =
+  Message extends `${string}{${infer Param}}${infer Rest}` ? Param | TemplateParams<Rest> : never
+
+/** A factory's arguments: the template's params first (required when there are any), then options. */
+export type FactoryArgs<Message extends string> =
+  [TemplateParams<Message>] extends [never]
+    ? [opts?: ApiErrorOptions]
+    : [params: Record<TemplateParams<Message>, string | number>, opts?: ApiErrorOptions]
+
+/** A function that makes the ApiError of one catalog code. */
+export interface ErrorFactory<Code extends string, Message extends string> {
+  (...args: FactoryArgs<Message>): ApiError<Code>
+  readonly code: Code
+  readonly status: number
+  readonly message: Message
+}
+
+/** The typed factories of a catalog, one per code. */
+export type ErrorFactories<Spec extends CatalogSpec> = {
+  readonly [Code in keyof Spec & string]: ErrorFactory<Code, Spec[Code]['message']>
+}
+
+const templateParam = /\{([A-Za-z0-9_.-]+)\}/g
+
+/** Fills `{name}` placeholders; a missing param leaves its placeholder. */
+export function renderTemplate (template: string, params: Record<string, unknown> | undefined): string {
+  if (params === undefined || !template.includes('{')) return template
+  return template.replace(templateParam, (whole, name: string) => {
+    const value = Object.hasOwn(params, name) ? params[name] : undefined
+    return typeof value === 'string' || typeof value === 'number' ? String(value) : whole
+  })
+}
+
+/** Builds one ApiError factory for a catalog entry. */
+export function makeFactory<Code extends string, Message extends string> (code: Code, entry: CatalogEntry & { message: Message }): ErrorFactory<Code, Message> {
+  const hasParams = templateParam.test(entry.message)
+  templateParam.lastIndex = 0
+  const factory = function (...args: unknown[]): ApiError<Code> {
+    const params = hasParams ? args[0] as Record<string, unknown> | undefined : undefined
+    const opts = (hasParams ? args[1] : args[0]) as ApiErrorOptions | undefined
+    return new ApiError(code, opts, entry, params)
+  }
+  Object.defineProperties(factory, {
+    code: { value: code, enumerable: true },
+    status: { value: entry.status, enumerable: true },
+    message: { value: entry.message, enumerable: true },
+    name: { value: code }
+  })
+  return factory as unknown as ErrorFactory<Code, Message>
+}

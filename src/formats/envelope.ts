@@ -1,0 +1,64 @@
+import { Type, type Static } from '@sinclair/typebox'
+import type { ErrorRecord, Format } from '../record.js'
+
+export const EnvelopeErrorSchema = Type.Object({
+  success: Type.Literal(false),
+  data: Type.Optional(Type.Null()),
+  error: Type.Object({
+    code: Type.String(),
+    message: Type.String(),
+    details: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    errors: Type.Optional(Type.Array(Type.Object({
+      code: Type.String(),
+      message: Type.String(),
+      field: Type.Optional(Type.String())
+    })))
+  }),
+  meta: Type.Object({
+    request_id: Type.String(),
+    timestamp: Type.Optional(Type.String({ format: 'date-time' }))
+  })
+}, { $id: 'EnvelopeError', additionalProperties: false })
+
+export type EnvelopeError = Static<typeof EnvelopeErrorSchema>
+
+export interface EnvelopeFormatOptions {
+  /** Include `"data": null` (the `sessions` document shows it). Default false. */
+  data?: boolean
+  /** Include `meta.timestamp`. Default true. */
+  timestamp?: boolean
+  /** Add `error.errors`, the list of every validation violation. */
+  violations?: boolean
+}
+
+/** `{ success: false, data?: null, error: { code, message, details? }, meta: { request_id, timestamp? } }` */
+export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format {
+  const withData = opts.data === true
+  const withTimestamp = opts.timestamp !== false
+  const withViolations = opts.violations === true
+  return {
+    name: 'envelope',
+    contentType: 'application/json; charset=utf-8',
+    build (record: ErrorRecord): EnvelopeError {
+      const error: EnvelopeError['error'] = { code: record.code, message: record.message }
+      if (record.details !== undefined) {
+        error.details = record.details
+      } else if (record.field !== undefined) {
+        // The field-level shape the envelope documents: which field, and what is wrong with it.
+        error.details = { field: record.field, issue: record.message }
+      }
+      if (withViolations && record.violations !== undefined) {
+        error.errors = record.violations.map(v => {
+          const item: { code: string, message: string, field?: string } = { code: v.code, message: v.message }
+          if (v.field !== undefined) item.field = v.field
+          return item
+        })
+      }
+      const meta: EnvelopeError['meta'] = { request_id: record.requestId }
+      if (withTimestamp) meta.timestamp = record.timestamp
+      return withData
+        ? { success: false, data: null, error, meta }
+        : { success: false, error, meta }
+    }
+  }
+}

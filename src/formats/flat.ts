@@ -1,0 +1,44 @@
+import { Type, type Static } from '@sinclair/typebox'
+import type { ErrorRecord, Format } from '../record.js'
+
+/** The AITBC body: `detail`, `error_code`, `request_id`, and `field` / `retry_after` when they apply. */
+export const FlatErrorSchema = Type.Object({
+  detail: Type.String(),
+  error_code: Type.String(),
+  request_id: Type.String(),
+  field: Type.Optional(Type.String()),
+  retry_after: Type.Optional(Type.Integer({ minimum: 1 })),
+  errors: Type.Optional(Type.Array(Type.Object({
+    detail: Type.String(),
+    error_code: Type.String(),
+    field: Type.Optional(Type.String())
+  })))
+}, { $id: 'FlatError', additionalProperties: false })
+
+export type FlatError = Static<typeof FlatErrorSchema>
+
+export interface FlatFormatOptions {
+  /** Add `errors`, the list of every validation violation. */
+  violations?: boolean
+}
+
+export function createFlatFormat (opts: FlatFormatOptions = {}): Format {
+  const withViolations = opts.violations === true
+  return {
+    name: 'flat',
+    contentType: 'application/json; charset=utf-8',
+    build (record: ErrorRecord): FlatError {
+      const body: FlatError = { detail: record.message, error_code: record.code, request_id: record.requestId }
+      if (record.field !== undefined) body.field = record.field
+      if (record.retryAfter !== undefined) body.retry_after = record.retryAfter
+      if (withViolations && record.violations !== undefined) {
+        body.errors = record.violations.map(v => {
+          const item: { detail: string, error_code: string, field?: string } = { detail: v.message, error_code: v.code }
+          if (v.field !== undefined) item.field = v.field
+          return item
+        })
+      }
+      return body
+    }
+  }
+}

@@ -1,0 +1,30 @@
+import type { Format } from '../record.js'
+import { createEnvelopeFormat, type EnvelopeFormatOptions } from './envelope.js'
+import { createFlatFormat } from './flat.js'
+import { createOpenAIFormat } from './openai.js'
+import { createProblemFormat, type ProblemFormatOptions } from './problem.js'
+
+export { createFlatFormat, FlatErrorSchema, type FlatError } from './flat.js'
+export { createEnvelopeFormat, EnvelopeErrorSchema, type EnvelopeError } from './envelope.js'
+export { createOpenAIFormat, OpenAIErrorSchema, openaiType, type OpenAIError } from './openai.js'
+export { createProblemFormat, ProblemDetailsSchema, type ProblemDetails } from './problem.js'
+
+export const formatNames = ['flat', 'envelope', 'openai', 'problem'] as const
+export type FormatName = typeof formatNames[number]
+
+/** How a preset wants a built-in format shaped. */
+export interface FormatSpec {
+  name: FormatName
+  envelope?: Omit<EnvelopeFormatOptions, 'violations'>
+  problem?: ProblemFormatOptions
+}
+
+/** Builds a built-in format; `violations` adds the list of every violation where it is opt-in. */
+export function buildFormat (spec: FormatSpec, violations: boolean): Format {
+  switch (spec.name) {
+    case 'flat': return createFlatFormat({ violations })
+    case 'envelope': return createEnvelopeFormat({ ...spec.envelope, violations })
+    case 'openai': return createOpenAIFormat({ violations })
+    case 'problem': return createProblemFormat(spec.problem)
+  }
+}

@@ -1,0 +1,67 @@
+import { STATUS_CODES } from 'node:http'
+import { Type, type Static } from '@sinclair/typebox'
+import type { ErrorRecord, Format } from '../record.js'
+
+export const ProblemDetailsSchema = Type.Object({
+  type: Type.String(),
+  title: Type.String(),
+  status: Type.Integer({ minimum: 400, maximum: 599 }),
+  detail: Type.String(),
+  instance: Type.String(),
+  code: Type.String(),
+  request_id: Type.String(),
+  errors: Type.Optional(Type.Array(Type.Object({
+    detail: Type.String(),
+    code: Type.String(),
+    field: Type.Optional(Type.String()),
+    pointer: Type.Optional(Type.String())
+  })))
+}, { $id: 'ProblemDetails', additionalProperties: false })
+
+export type ProblemDetails = Static<typeof ProblemDetailsSchema>
+
+export interface ProblemFormatOptions {
+  /**
+   * Base URI of the problem types: `type` becomes base + the code in lower case
+   * with dashes. Without it `type` is `about:blank` and `title` the HTTP status
+   * text, as RFC 9457 asks.
+   */
+  typeBase?: string
+}
+
+function pointerOf (location: string | undefined, field: string): string {
+  const path = field.split('.').map(s => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
+  return location === undefined || location === 'body' ? `#/${path}` : `#/${location}/${path}`
+}
+
+/** RFC 9457 problem details, `application/problem+json`, with `code`, `request_id` and `errors` members. */
+export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
+  const typeBase = opts.typeBase
+  return {
+    name: 'problem',
+    contentType: 'application/problem+json; charset=utf-8',
+    build (record: ErrorRecord): ProblemDetails {
+      const statusText = STATUS_CODES[record.status] ?? 'Error'
+      const body: ProblemDetails = {
+        type: typeBase === undefined ? 'about:blank' : typeBase + record.code.toLowerCase().replaceAll('_', '-'),
+        title: typeBase === undefined ? statusText : (record.title ?? statusText),
+        status: record.status,
+        detail: record.message,
+        instance: record.instance,
+        code: record.code,
+        request_id: record.requestId
+      }
+      if (record.violations !== undefined) {
+        body.errors = record.violations.map(v => {
+          const item: { detail: string, code: string, field?: string, pointer?: string } = { detail: v.message, code: v.code }
+          if (v.field !== undefined) {
+            item.field = v.field
+            item.pointer = pointerOf(v.location, v.field)
+          }
+          return item
+        })
+      }
+      return body
+    }
+  }
+}

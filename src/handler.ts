@@ -1,0 +1,139 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { internalRecord, type NormalizedOptions } from './options.js'
+import { normalizeError, notFoundRecord, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import { safeGet, safeString, toPlainJson } from './safe.js'
+
+const jsonContentType = 'application/json; charset=utf-8'
+const safeHeaderValue = /^[\x21-\x7e]{1,256}$/
+
+export interface ErrorResponse {
+  status: number
+  contentType: string
+  payload: string
+  headers: Array<[string, string]>
+}
+
+/**
+ * The handlers of one registration: the error handler, the not-found
+ * handler, and the formatting they share. Only these touch `reply`.
+ */
+export function createHandlers (opts: NormalizedOptions) {
+  const { format, requestIdHeader } = opts
+  const serialize = format.serialize ?? JSON.stringify
+
+  function render (normalized: NormalizedError): { payload: string, contentType: string } {
+    try {
+      const payload = serialize(format.build(normalized.record))
+      if (typeof payload === 'string') return { payload, contentType: format.contentType }
+    } catch {}
+    return fallback(normalized.record.requestId, normalized.record.instance)
+  }
+
+  /** The fixed internal-error body, for when the format itself fails. */
+  function fallback (requestId: string, instance: string): { payload: string, contentType: string } {
+    try {
+      const payload = serialize(format.build(internalRecord(opts, requestId, instance, timestampOf(opts.now))))
+      if (typeof payload === 'string') return { payload, contentType: format.contentType }
+    } catch {}
+    return {
+      payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
+      contentType: jsonContentType
+    }
+  }
+
+  function facts (request: FastifyRequest): RequestFacts {
+    const url = typeof request.url === 'string' ? request.url : '/'
+    const query = url.indexOf('?')
+    return {
+      requestId: String(request.id),
+      instance: query === -1 ? url : url.slice(0, query),
+      method: request.method
+    }
+  }
+
+  function log (request: FastifyRequest, normalized: NormalizedError, thrown: unknown): void {
+    const { record, bug } = normalized
+    const fields = { request_id: record.requestId, error_code: record.code, status: record.status }
+    try {
+      if (record.status >= 500 || bug !== undefined) {
+        request.log.error({ ...fields, err: loggable(thrown) }, bug ?? `${record.code}: ${describeThrown(thrown)}`)
+      } else {
+        request.log.info(fields, record.message)
+      }
+    } catch {
+      // A value that even the logger cannot read still gets its response.
+      request.log.error(fields, 'error that could not be logged')
+    }
+  }
+
+  function send (reply: FastifyReply, normalized: NormalizedError): void {
+    const { record, headers } = normalized
+    const { payload, contentType } = render(normalized)
+    reply.code(record.status)
+    for (const [name, value] of headers) reply.header(name, value)
+    if (safeHeaderValue.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
+    reply.header('content-type', contentType)
+    reply.send(payload)
+  }
+
+  function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
+    try {
+      request.log.error({ err: loggable(failure) }, 'fastify-error-envelope failed to handle an error')
+      const { requestId, instance } = facts(request)
+      const { payload, contentType } = fallback(requestId, instance)
+      reply.code(opts.conditions.internal.status)
+      if (safeHeaderValue.test(requestId)) reply.header(requestIdHeader, requestId)
+      reply.header('content-type', contentType)
+      reply.send(payload)
+    } catch {}
+  }
+
+  /** The error handler: anything thrown → the active format's envelope. Never throws. */
+  function errorEnvelopeHandler (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    try {
+      if (reply.sent || reply.raw.headersSent) {
+        request.log.error({ err: loggable(error), request_id: String(request.id) }, 'error after the reply was sent')
+        return
+      }
+      const normalized = normalizeError(error, facts(request), opts)
+      log(request, normalized, error)
+      send(reply, normalized)
+    } catch (failure) {
+      sendFallback(request, reply, failure)
+    }
+  }
+
+  function notFoundEnvelopeHandler (request: FastifyRequest, reply: FastifyReply): void {
+    try {
+      const normalized = notFoundRecord(facts(request), opts)
+      log(request, normalized, undefined)
+      send(reply, normalized)
+    } catch (failure) {
+      sendFallback(request, reply, failure)
+    }
+  }
+
+  /** Builds the response for an error without a reply, for the client-error handler. */
+  function respond (error: unknown, f: RequestFacts): ErrorResponse {
+    const normalized = normalizeError(error, f, opts)
+    const { payload, contentType } = render(normalized)
+    const headers = normalized.headers.slice()
+    headers.push([requestIdHeader, normalized.record.requestId])
+    return { status: normalized.record.status, contentType, payload, headers }
+  }
+
+  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
+}
+
+/** Errors go to the logger as they are; other thrown values as plain JSON. */
+function loggable (thrown: unknown): unknown {
+  try {
+    if (thrown instanceof Error) return thrown
+  } catch {}
+  return toPlainJson(thrown)
+}
+
+function describeThrown (thrown: unknown): string {
+  if (typeof thrown === 'string') return safeString(thrown) ?? 'empty string thrown'
+  return safeString(safeGet(thrown, 'message')) ?? `${thrown === null ? 'null' : typeof thrown} thrown`
+}

@@ -1,0 +1,197 @@
+import type { CatalogEntry } from './catalog.js'
+import { isErrorStatus } from './catalog.js'
+import { isApiError, renderTemplate, type ApiError } from './errors.js'
+import type { NormalizedOptions, ResolvedCondition } from './options.js'
+import type { Condition } from './presets/index.js'
+import type { ErrorRecord, Violation } from './record.js'
+import { retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
+import { violationsOf } from './validation.js'
+
+/** Where a request is, as far as an error record needs it. */
+export interface RequestFacts {
+  requestId: string
+  instance: string
+  method: string
+}
+
+/** A record and what goes around it: headers to send, and how to log it. */
+export interface NormalizedError {
+  record: ErrorRecord
+  headers: Array<[string, string]>
+  /** Why this is a programming error, when it is one (logged at error level). */
+  bug?: string
+}
+
+const frameworkConditions: Record<string, Condition> = {
+  FST_ERR_CTP_EMPTY_JSON_BODY: 'emptyBody',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'unsupportedMediaType',
+  FST_ERR_CTP_BODY_TOO_LARGE: 'payloadTooLarge',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformedBody',
+  FST_ERR_CTP_INVALID_JSON_BODY: 'malformedBody',
+  FST_ERR_NOT_FOUND: 'notFound',
+  // Raised by our clientErrorHandler for HTTP that Node could not parse.
+  FEE_BAD_HTTP: 'badHttp'
+}
+
+const statusConditions: Record<number, Condition> = {
+  404: 'notFound',
+  413: 'payloadTooLarge',
+  415: 'unsupportedMediaType',
+  429: 'rateLimited',
+  502: 'upstream',
+  503: 'overloaded',
+  504: 'upstreamTimeout'
+}
+
+function timestampOf (now: () => Date): string {
+  return now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+}
+
+function baseRecord (target: { code: string, status: number, entry: CatalogEntry }, message: string, facts: RequestFacts, opts: NormalizedOptions): ErrorRecord {
+  const record: ErrorRecord = {
+    status: target.status,
+    code: target.code,
+    message,
+    retryable: target.entry.retryable ?? false,
+    requestId: facts.requestId,
+    timestamp: timestampOf(opts.now),
+    instance: facts.instance
+  }
+  if (target.entry.category !== undefined) record.category = target.entry.category
+  if (target.entry.type !== undefined) record.type = target.entry.type
+  if (target.entry.title !== undefined) record.title = target.entry.title
+  return record
+}
+
+/** The message a client may see of a 5xx: the catalog's, with no unfilled placeholder. */
+function safeMessage (entry: CatalogEntry, fallback: CatalogEntry): string {
+  return entry.message.includes('{') ? fallback.message : entry.message
+}
+
+/** The preset's code for a status that no condition names. */
+function targetForStatus (status: number, opts: NormalizedOptions): ResolvedCondition {
+  const known = opts.statusCodes.get(status)
+  if (known !== undefined) return known
+  const condition = statusConditions[status] ?? (status >= 500 ? 'internal' : 'clientError')
+  return { ...opts.conditions[condition], status }
+}
+
+function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  const headers: Array<[string, string]> = []
+  const entry = opts.catalog.get(err.code) ?? err.entry
+  const status = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status) ? err.status : entry?.status
+  if (entry === undefined && status === undefined) {
+    const internal = opts.conditions.internal
+    return {
+      record: baseRecord(internal, internal.entry.message, facts, opts),
+      headers,
+      bug: `ApiError code '${safeString(err.code, 128) ?? ''}' is not in the active catalog and has no status`
+    }
+  }
+  const resolvedEntry: CatalogEntry = entry ?? { status: status as number, message: err.message }
+  const target = { code: err.code, status: status as number, entry: resolvedEntry }
+  const retryAfter = retryAfterSeconds(err.retryAfter, Date.now())
+  const exposed = target.status < 500 || err.expose === true || opts.exposeInternalErrors
+  let message: string
+  if (!exposed) {
+    message = safeMessage(resolvedEntry, opts.conditions.internal.entry)
+  } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
+    message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
+  } else {
+    message = safeString(err.message) ?? resolvedEntry.message
+  }
+  const record = baseRecord(target, message, facts, opts)
+  if (exposed && err.details !== undefined) {
+    const details = toPlainJson(err.details)
+    if (typeof details === 'object' && details !== null && !Array.isArray(details)) record.details = details as Record<string, unknown>
+  }
+  const field = safeString(err.field, 256)
+  if (field !== undefined) record.field = field
+  if (retryAfter !== undefined) {
+    record.retryAfter = retryAfter
+    headers.push(['retry-after', String(retryAfter)])
+  }
+  safeHeaders(err.headers, headers)
+  return { record, headers }
+}
+
+function fromValidation (err: object, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  const location = safeString(safeGet(err, 'validationContext'), 64)
+  const items = safeGet(err, 'validation') ?? safeGet(err, 'issues')
+  const violations: Violation[] = violationsOf(items, location, {
+    conditions: opts.conditions,
+    fieldRules: opts.fieldRules,
+    hasCode: code => opts.catalog.has(code)
+  })
+  const first = violations[0] as Violation
+  const entry = opts.catalog.get(first.code) as CatalogEntry
+  const record = baseRecord({ code: first.code, status: entry.status, entry }, first.message, facts, opts)
+  if (first.field !== undefined) record.field = first.field
+  record.violations = violations
+  return { record, headers: [] }
+}
+
+function statusOf (thrown: object): unknown {
+  const output = safeGet(thrown, 'output')
+  if (safeGet(thrown, 'isBoom') === true && output !== undefined) return safeGet(output, 'statusCode')
+  return safeGet(thrown, 'statusCode') ?? safeGet(thrown, 'status')
+}
+
+function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  const headers: Array<[string, string]> = []
+  const status = statusOf(thrown as object)
+  if (!isErrorStatus(status)) {
+    const internal = opts.conditions.internal
+    const message = opts.exposeInternalErrors ? safeString(safeGet(thrown, 'message')) ?? internal.entry.message : internal.entry.message
+    return { record: baseRecord(internal, message, facts, opts), headers }
+  }
+  const code = safeGet(thrown, 'code')
+  const condition = typeof code === 'string' && Object.hasOwn(frameworkConditions, code)
+    ? frameworkConditions[code]
+    : safeGet(thrown, 'name') === 'SyntaxError' && status === 400 ? 'malformedBody' : undefined
+  let target: ResolvedCondition
+  if (condition !== undefined) {
+    target = opts.conditions[condition]
+  } else if (typeof code === 'string' && opts.catalog.has(code)) {
+    const entry = opts.catalog.get(code) as CatalogEntry
+    target = { code, status, entry }
+  } else {
+    target = targetForStatus(status, opts)
+  }
+  const exposed = status < 500 || opts.exposeInternalErrors
+  const message = exposed
+    ? safeString(safeGet(thrown, 'message')) ?? target.entry.message
+    : safeMessage(target.entry, opts.conditions.internal.entry)
+  const record = baseRecord(target, message, facts, opts)
+  const output = safeGet(thrown, 'output')
+  safeHeaders(safeGet(thrown, 'headers') ?? safeGet(output, 'headers'), headers)
+  const retryAfter = retryAfterSeconds(headers.find(([name]) => name === 'retry-after')?.[1], Date.now())
+  if (retryAfter !== undefined) record.retryAfter = retryAfter
+  return { record, headers }
+}
+
+/**
+ * Turns anything thrown into one error record of the active preset: typed
+ * ApiErrors by their catalog, validation failures per keyword, framework
+ * errors by their code, other errors by their status, and the rest as 500.
+ */
+export function normalizeError (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  if (isApiError(thrown)) return fromApiError(thrown, facts, opts)
+  if (typeof thrown !== 'object' || thrown === null) {
+    const internal = opts.conditions.internal
+    return { record: baseRecord(internal, internal.entry.message, facts, opts), headers: [] }
+  }
+  if (safeGet(thrown, 'validationContext') !== undefined || Array.isArray(safeGet(thrown, 'validation'))) {
+    return fromValidation(thrown, facts, opts)
+  }
+  return fromForeign(thrown, facts, opts)
+}
+
+/** The record for a request that matched no route. */
+export function notFoundRecord (facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  const target = opts.conditions.notFound
+  const path = facts.instance.length > 256 ? facts.instance.slice(0, 256) + '…' : facts.instance
+  return { record: baseRecord(target, `Route ${facts.method} ${path} not found`, facts, opts), headers: [] }
+}
+
+export { timestampOf }

@@ -1,0 +1,189 @@
+import { assertCatalog, catalogOf, describe, type CatalogEntry, type CatalogSpec } from './catalog.js'
+import { buildFormat, formatNames, type FormatName } from './formats/index.js'
+import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
+import type { ErrorRecord, Format, FormatterFunction } from './record.js'
+
+/** The options `fastify.register(errorEnvelope, options)` takes. */
+export interface ErrorEnvelopeOptions {
+  /** Which seed document the bodies follow. Default `'aitbc'`. */
+  preset?: PresetName
+  /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. */
+  format?: FormatName | FormatterFunction | Format
+  /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
+  errors?: object
+  /** Rate limiting through @fastify/rate-limit. Not available in this version: only `false` is accepted. */
+  rateLimit?: false
+  /** Show the real message of 5xx errors. Only for development. Default false. */
+  exposeInternalErrors?: boolean
+  validation?: {
+    /** Also list every violation in formats whose document shows only one (`problem` always lists them). Default false. */
+    allErrors?: boolean
+    /** Field-specific codes, merged over the preset's: `{ prompt: { maxLength: 'VALIDATION_PROMPT_TOO_LONG' } }`. */
+    fieldRules?: FieldRules
+  }
+  /** Response header that carries the request id. Default `'x-request-id'`. */
+  requestIdHeader?: string
+  /** Base URI for the `problem` format's `type` member. Default: `about:blank`. */
+  problemTypeBase?: string
+  /** Answer unmatched routes with the envelope. Default true. */
+  notFound?: boolean
+  /** The clock of `meta.timestamp`; set it in tests for stable snapshots. */
+  now?: () => Date
+}
+
+export interface ResolvedCondition {
+  code: string
+  status: number
+  entry: CatalogEntry
+}
+
+/** Everything the handlers need, checked and resolved once at registration. */
+export interface NormalizedOptions {
+  preset: PresetName
+  catalog: Map<string, CatalogEntry>
+  conditions: Record<Condition, ResolvedCondition>
+  statusCodes: Map<number, ResolvedCondition>
+  fieldRules: FieldRules
+  format: Format
+  exposeInternalErrors: boolean
+  requestIdHeader: string
+  notFound: boolean
+  now: () => Date
+}
+
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now'])
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
+
+const defaultPreset: PresetName = 'aitbc'
+const defaultRequestIdHeader = 'x-request-id'
+
+function optionError (name: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`fastify-error-envelope: option '${name}' expects ${expected}, instead got ${describe(value)}`)
+}
+
+function isPlainObject (value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['format'], violations: boolean, typeBase: string | undefined): Format {
+  if (raw === undefined) {
+    return buildFormat(typeBase === undefined ? presetFormat : { ...presetFormat, problem: { typeBase } }, violations)
+  }
+  if (typeof raw === 'string') {
+    if (!(formatNames as readonly string[]).includes(raw)) {
+      throw optionError('format', `one of ${formatNames.map(n => `'${n}'`).join(', ')} or a function`, raw)
+    }
+    // A preset keeps its own shape of a format it already uses (sessions' `data: null`).
+    const spec = presetFormat.name === raw ? presetFormat : { name: raw as FormatName }
+    return buildFormat({ ...spec, problem: { typeBase } }, violations)
+  }
+  if (typeof raw === 'function') {
+    return { name: raw.name === '' ? 'custom' : raw.name, contentType: 'application/json; charset=utf-8', build: raw as FormatterFunction }
+  }
+  if (isPlainObject(raw) && typeof raw.build === 'function') {
+    const contentType = raw.contentType ?? 'application/json; charset=utf-8'
+    if (typeof contentType !== 'string') throw optionError('format.contentType', 'a string', contentType)
+    if (raw.serialize !== undefined && typeof raw.serialize !== 'function') throw optionError('format.serialize', 'a function', raw.serialize)
+    return { ...(raw as unknown as Format), name: typeof raw.name === 'string' ? raw.name : 'custom', contentType }
+  }
+  throw optionError('format', `one of ${formatNames.map(n => `'${n}'`).join(', ')}, a function or { build, contentType }`, raw)
+}
+
+function resolveTarget (catalog: Map<string, CatalogEntry>, code: string, status?: number): ResolvedCondition {
+  const entry = catalog.get(code)
+  if (entry === undefined) throw new TypeError(`fastify-error-envelope: preset code '${code}' is not in the catalog`)
+  return { code, status: status ?? entry.status, entry }
+}
+
+/**
+ * Checks the plugin options against their defaults and resolves the preset,
+ * catalog and format once, so that handling an error does no lookups by name.
+ * Throws a TypeError naming the option for anything it cannot use.
+ */
+export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
+  if (!isPlainObject(raw)) throw optionError('options', 'an object', raw)
+  for (const name of Object.keys(raw)) {
+    if (!knownOptions.has(name)) throw new TypeError(`fastify-error-envelope: unknown option '${name}'`)
+  }
+
+  const presetName = raw.preset ?? defaultPreset
+  if (typeof presetName !== 'string' || !Object.hasOwn(presets, presetName)) {
+    throw optionError('preset', `one of ${Object.keys(presets).map(n => `'${n}'`).join(', ')}`, presetName)
+  }
+  const preset = presets[presetName as PresetName]
+
+  if (raw.rateLimit !== undefined && raw.rateLimit !== false) {
+    throw new TypeError("fastify-error-envelope: option 'rateLimit' is not supported in this version; register @fastify/rate-limit yourself or pass false")
+  }
+
+  const expose = raw.exposeInternalErrors ?? false
+  if (typeof expose !== 'boolean') throw optionError('exposeInternalErrors', 'a boolean', expose)
+  const notFound = raw.notFound ?? true
+  if (typeof notFound !== 'boolean') throw optionError('notFound', 'a boolean', notFound)
+
+  const requestIdHeader = raw.requestIdHeader ?? defaultRequestIdHeader
+  if (typeof requestIdHeader !== 'string' || !headerName.test(requestIdHeader)) {
+    throw optionError('requestIdHeader', 'an HTTP header name', requestIdHeader)
+  }
+
+  const now = raw.now ?? (() => new Date())
+  if (typeof now !== 'function') throw optionError('now', 'a function returning a Date', now)
+
+  const typeBase = raw.problemTypeBase
+  if (typeBase !== undefined && typeof typeBase !== 'string') throw optionError('problemTypeBase', 'a URI string', typeBase)
+
+  const validation = raw.validation ?? {}
+  if (!isPlainObject(validation)) throw optionError('validation', 'an object', validation)
+  const allErrors = validation.allErrors ?? false
+  if (typeof allErrors !== 'boolean') throw optionError('validation.allErrors', 'a boolean', allErrors)
+  const userRules = validation.fieldRules ?? {}
+  if (!isPlainObject(userRules)) throw optionError('validation.fieldRules', 'an object of field → { keyword: code }', userRules)
+
+  const catalog = new Map<string, CatalogEntry>(Object.entries(preset.catalog as CatalogSpec))
+  if (raw.errors !== undefined) {
+    const spec = catalogOf(raw.errors)
+    assertCatalog(spec, "fastify-error-envelope: option 'errors'")
+    for (const [code, entry] of Object.entries(spec)) catalog.set(code, entry)
+  }
+
+  const fieldRules: FieldRules = { ...preset.fieldRules }
+  for (const [field, rules] of Object.entries(userRules)) {
+    if (!isPlainObject(rules)) throw optionError(`validation.fieldRules.${field}`, 'an object of keyword → code', rules)
+    for (const [keyword, code] of Object.entries(rules)) {
+      if (typeof code !== 'string' || !catalog.has(code)) {
+        throw optionError(`validation.fieldRules.${field}.${keyword}`, 'a code of the active catalog', code)
+      }
+    }
+    fieldRules[field] = { ...fieldRules[field], ...rules as Record<string, string> }
+  }
+
+  const conditions = {} as Record<Condition, ResolvedCondition>
+  for (const [condition, target] of Object.entries(preset.conditions)) {
+    conditions[condition as Condition] = typeof target === 'string'
+      ? resolveTarget(catalog, target)
+      : resolveTarget(catalog, target.code, target.status)
+  }
+  const statusCodes = new Map<number, ResolvedCondition>()
+  for (const [status, code] of Object.entries(preset.statusCodes)) {
+    statusCodes.set(Number(status), resolveTarget(catalog, code, Number(status)))
+  }
+
+  return {
+    preset: presetName as PresetName,
+    catalog,
+    conditions,
+    statusCodes,
+    fieldRules,
+    format: resolveFormat(raw.format, preset.format, allErrors, typeBase),
+    exposeInternalErrors: expose,
+    requestIdHeader: requestIdHeader.toLowerCase(),
+    notFound,
+    now: now as () => Date
+  }
+}
+
+/** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */
+export function internalRecord (opts: NormalizedOptions, requestId: string, instance: string, timestamp: string): ErrorRecord {
+  const { code, status, entry } = opts.conditions.internal
+  return { status, code, message: entry.message, category: entry.category, retryable: entry.retryable ?? false, requestId, timestamp, instance }
+}

@@ -1,0 +1,44 @@
+import type { CatalogSpec, CodeRow } from '../catalog.js'
+import type { ErrorFactories } from '../errors.js'
+import type { FormatSpec } from '../formats/index.js'
+
+/**
+ * The conditions the framework raises itself, which every preset maps onto a
+ * code of its own document.
+ */
+export type Condition =
+  | 'validation.required' | 'validation.type' | 'validation.range' | 'validation.format'
+  | 'validation.enum' | 'validation.invalid'
+  | 'notFound' | 'malformedBody' | 'emptyBody' | 'unsupportedMediaType' | 'payloadTooLarge'
+  | 'badHttp' | 'clientError'
+  | 'rateLimited' | 'quotaExceeded' | 'overloaded' | 'maintenance' | 'upstream' | 'upstreamTimeout'
+  | 'internal'
+
+/** A condition's code, and the status when it differs from the code's catalog status. */
+export type ConditionTarget = string | { code: string, status: number }
+
+/** Field name → validator keyword (or `*` for any) → code, for field-specific codes. */
+export type FieldRules = Record<string, Record<string, string>>
+
+/** A preset is data: its catalog, its format and its condition map. */
+export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
+  name: string
+  /** Where its document is, for humans. */
+  source: string
+  catalog: Spec
+  /** Codes of the catalog that its document lists; the rest are this preset's additions. */
+  documented: ReadonlyArray<keyof Spec & string>
+  format: FormatSpec
+  conditions: Record<Condition, ConditionTarget>
+  /** Codes for statuses that foreign errors (http-errors, Boom, …) carry. */
+  statusCodes: Record<number, string>
+  fieldRules: FieldRules
+}
+
+/** What `presets.<name>` exposes. */
+export interface Preset<Spec extends CatalogSpec = CatalogSpec> extends PresetSpec<Spec> {
+  /** The code table of the seed document: code, status, message, category, retryable. */
+  codes: CodeRow[]
+  /** A typed factory per code. */
+  errors: ErrorFactories<Spec>
+}
