@@ -97,6 +97,8 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
     message = safeMessage(resolvedEntry, opts.conditions.internal.entry)
   } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
     message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
+  } else if (err.defaultMessage) {
+    message = renderTemplate(resolvedEntry.message, err.params)
   } else {
     message = safeString(err.message) ?? resolvedEntry.message
   }
