@@ -51,9 +51,16 @@ export function createHandlers (opts: NormalizedOptions) {
     }
   }
 
+  // Whether the request logger already binds `request_id` (requestIdOptions' label); the label is
+  // server-wide, so the first error tells for all.
+  let boundRequestId: boolean | undefined
+
   function log (request: FastifyRequest, normalized: NormalizedError, thrown: unknown): void {
     const { record, bug } = normalized
-    const fields = { request_id: record.requestId, error_code: record.code, status: record.status }
+    boundRequestId ??= Object.hasOwn((request.log as { bindings?: () => object }).bindings?.() ?? {}, 'request_id')
+    const fields = boundRequestId
+      ? { error_code: record.code, status: record.status }
+      : { request_id: record.requestId, error_code: record.code, status: record.status }
     try {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown) }, bug ?? `${record.code}: ${describeThrown(thrown)}`)

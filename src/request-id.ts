@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import fastify from 'fastify'
+import fastify, { type FastifyServerOptions } from 'fastify'
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -16,18 +16,18 @@ export interface RequestIdOptions {
   /** Makes a new id; set it in tests for stable snapshots. Default `req_` + random. */
   generate?: () => string
   /** Passed on to Fastify, whose log controller the label needs (Fastify ≥ 5.12). */
-  disableRequestLogging?: boolean | ((req: unknown) => boolean)
+  disableRequestLogging?: FastifyServerOptions['disableRequestLogging']
 }
 
 export interface RequestIdServerOptions {
   requestIdHeader: false
   genReqId: (req: IncomingMessage) => string
-  logController?: object
+  logController?: FastifyServerOptions['logController']
   requestIdLogLabel?: 'request_id'
-  disableRequestLogging?: boolean | ((req: unknown) => boolean)
+  disableRequestLogging?: FastifyServerOptions['disableRequestLogging']
 }
 
-type LogControllerClass = new (opts: { requestIdLogLabel: string, disableRequestLogging?: unknown }) => object
+type LogControllerClass = new (opts: { requestIdLogLabel: string, disableRequestLogging?: unknown }) => NonNullable<FastifyServerOptions['logController']>
 // Fastify 5.12 moved the log label into a LogController and deprecated the top-level option.
 const LogController = (fastify as unknown as { LogController?: LogControllerClass }).LogController
 
