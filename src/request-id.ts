@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import fastify, { type FastifyServerOptions } from 'fastify'
+import type { FastifyServerOptions } from 'fastify'
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -15,28 +15,26 @@ export interface RequestIdOptions {
   header?: string
   /** Makes a new id; set it in tests for stable snapshots. Default `req_` + random. */
   generate?: () => string
-  /** Passed on to Fastify, whose log controller the label needs (Fastify ≥ 5.12). */
-  disableRequestLogging?: FastifyServerOptions['disableRequestLogging']
 }
+
+type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']>
 
 export interface RequestIdServerOptions {
   requestIdHeader: false
   genReqId: (req: IncomingMessage) => string
-  logController?: FastifyServerOptions['logController']
-  requestIdLogLabel?: 'request_id'
-  disableRequestLogging?: FastifyServerOptions['disableRequestLogging']
+  childLoggerFactory: ChildLoggerFactory
 }
 
-type LogControllerClass = new (opts: { requestIdLogLabel: string, disableRequestLogging?: unknown }) => NonNullable<FastifyServerOptions['logController']>
-// Fastify 5.12 moved the log label into a LogController and deprecated the top-level option.
-const LogController = (fastify as unknown as { LogController?: LogControllerClass }).LogController
-
-function logOptions (disableRequestLogging: RequestIdOptions['disableRequestLogging']): Pick<RequestIdServerOptions, 'logController' | 'requestIdLogLabel' | 'disableRequestLogging'> {
-  if (LogController !== undefined) {
-    return { logController: new LogController({ requestIdLogLabel: 'request_id', disableRequestLogging }) }
-  }
-  /* c8 ignore next 2 -- only on Fastify < 5.12 */
-  return disableRequestLogging === undefined ? { requestIdLogLabel: 'request_id' } : { requestIdLogLabel: 'request_id', disableRequestLogging }
+/**
+ * Renames Fastify's `reqId` binding to `request_id`. A child logger factory
+ * rather than the `requestIdLogLabel` option: that option is deprecated, and
+ * its replacement (a LogController instance) fails an `instanceof` check
+ * whenever two copies of Fastify are installed.
+ */
+const requestIdChildLogger: ChildLoggerFactory = function requestIdChildLogger (logger, bindings, opts) {
+  if (!Object.hasOwn(bindings, 'reqId')) return logger.child(bindings, opts)
+  const { reqId, ...rest } = bindings as { reqId: unknown }
+  return logger.child({ request_id: reqId, ...rest }, opts)
 }
 
 /**
@@ -56,7 +54,7 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
   return {
     // Fastify would take the header as it is; genReqId validates it first.
     requestIdHeader: false,
-    ...logOptions(opts.disableRequestLogging),
+    childLoggerFactory: requestIdChildLogger,
     genReqId (req: IncomingMessage): string {
       const incoming = req.headers[header]
       if (typeof incoming === 'string' && validRequestId.test(incoming)) return incoming
