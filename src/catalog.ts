@@ -15,7 +15,16 @@ export interface CatalogEntry {
   title?: string
   /** Message used when a retry delay is known and no message was given; `{retry_after}` is filled. */
   retryMessage?: string
+  /** What the error means, where the document says more than the message. */
+  description?: string
+  /** The request field a field-specific code is about. */
+  field?: string
+  /** The document's retry guidance for the code. */
+  retry?: RetryGuidance
 }
+
+/** How a client should retry, as the sessions document puts it. */
+export type RetryGuidance = 'do_not_retry' | 'refresh_and_retry' | 'wait_retry_after' | 'exponential_backoff'
 
 /** A catalog as written by hand: code → entry. */
 export type CatalogSpec = Record<string, CatalogEntry>
@@ -28,6 +37,9 @@ export interface CodeRow {
   category: string
   retryable: boolean
   resolution?: string
+  description?: string
+  field?: string
+  retry?: RetryGuidance
 }
 
 const codeShape = /^[A-Za-z][A-Za-z0-9_.-]{0,127}$/
@@ -89,6 +101,9 @@ export function codeTable (spec: CatalogSpec): CodeRow[] {
   return Object.entries(spec).map(([code, e]) => {
     const row: CodeRow = { code, status: e.status, message: e.message, category: e.category ?? '', retryable: e.retryable ?? false }
     if (e.resolution !== undefined) row.resolution = e.resolution
+    if (e.description !== undefined) row.description = e.description
+    if (e.field !== undefined) row.field = e.field
+    if (e.retry !== undefined) row.retry = e.retry
     return row
   })
 }

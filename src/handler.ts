@@ -21,12 +21,16 @@ export function createHandlers (opts: NormalizedOptions) {
   const { format, requestIdHeader } = opts
   const serialize = format.serialize ?? JSON.stringify
 
-  function render (normalized: NormalizedError): { payload: string, contentType: string } {
+  function render (request: FastifyRequest | undefined, normalized: NormalizedError): { payload: string, contentType: string, status: number } {
+    const { record } = normalized
     try {
-      const payload = serialize(format.build(normalized.record))
-      if (typeof payload === 'string') return { payload, contentType: format.contentType }
-    } catch {}
-    return fallback(normalized.record.requestId, normalized.record.instance)
+      const payload = serialize(format.build(record))
+      if (typeof payload === 'string') return { payload, contentType: format.contentType, status: record.status }
+      throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
+    } catch (failure) {
+      logFailure(request, failure, 'the error format failed; answering the internal error instead')
+    }
+    return { ...fallback(record.requestId, record.instance), status: opts.conditions.internal.status }
   }
 
   /** The fixed internal-error body, for when the format itself fails. */
@@ -39,6 +43,12 @@ export function createHandlers (opts: NormalizedOptions) {
       payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
       contentType: jsonContentType
     }
+  }
+
+  function logFailure (request: FastifyRequest | undefined, failure: unknown, message: string): void {
+    try {
+      request?.log.error({ err: loggable(failure) }, message)
+    } catch {}
   }
 
   function facts (request: FastifyRequest): RequestFacts {
@@ -75,8 +85,8 @@ export function createHandlers (opts: NormalizedOptions) {
 
   function send (reply: FastifyReply, normalized: NormalizedError): void {
     const { record, headers } = normalized
-    const { payload, contentType } = render(normalized)
-    reply.code(record.status)
+    const { payload, contentType, status } = render(reply.request, normalized)
+    reply.code(status)
     for (const [name, value] of headers) reply.header(name, value)
     if (safeHeaderValue.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
     reply.header('content-type', contentType)
@@ -85,7 +95,7 @@ export function createHandlers (opts: NormalizedOptions) {
 
   function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
     try {
-      request.log.error({ err: loggable(failure) }, 'fastify-error-envelope failed to handle an error')
+      logFailure(request, failure, 'fastify-error-envelope failed to handle an error')
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance)
       reply.code(opts.conditions.internal.status)
@@ -123,10 +133,10 @@ export function createHandlers (opts: NormalizedOptions) {
   /** Builds the response for an error without a reply, for the client-error handler. */
   function respond (error: unknown, f: RequestFacts): ErrorResponse {
     const normalized = normalizeError(error, f, opts)
-    const { payload, contentType } = render(normalized)
+    const { payload, contentType, status } = render(undefined, normalized)
     const headers = normalized.headers.slice()
     headers.push([requestIdHeader, normalized.record.requestId])
-    return { status: normalized.record.status, contentType, payload, headers }
+    return { status, contentType, payload, headers }
   }
 
   return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }

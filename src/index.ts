@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginCallback } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder, setDefaultClientErrorResponder } from './client-error.js'
 import { createHandlers } from './handler.js'
@@ -14,7 +14,8 @@ declare module 'fastify' {
   }
 }
 
-const errorEnvelopePlugin: FastifyPluginCallback<ErrorEnvelopeOptions> = function errorEnvelope (fastify: FastifyInstance, options, done) {
+// Async, so that a bad option rejects `register` instead of escaping avvio as an uncaught exception.
+const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async function errorEnvelope (fastify: FastifyInstance, options) {
   const opts = normalizeOptions(options)
   const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
   const header = opts.requestIdHeader
@@ -32,7 +33,6 @@ const errorEnvelopePlugin: FastifyPluginCallback<ErrorEnvelopeOptions> = functio
     next()
   })
   setClientErrorResponder(fastify, respond)
-  done()
 }
 
 /**
@@ -48,7 +48,7 @@ setDefaultClientErrorResponder(createHandlers(normalizeOptions()).respond)
 export default errorEnvelope
 export { errorEnvelope }
 export { ApiError, isApiError, type ApiErrorOptions, type ErrorFactory, type ErrorFactories, type TemplateParams } from './errors.js'
-export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow } from './catalog.js'
+export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type RetryGuidance } from './catalog.js'
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
 export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'

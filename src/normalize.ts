@@ -78,8 +78,11 @@ function targetForStatus (status: number, opts: NormalizedOptions): ResolvedCond
 
 function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   const headers: Array<[string, string]> = []
+  // The active catalog decides status and metadata (so `errors` can override a preset's code);
+  // a status given to this one error wins over both.
   const entry = opts.catalog.get(err.code) ?? err.entry
-  const status = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status) ? err.status : entry?.status
+  const explicitStatus = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status)
+  const status = explicitStatus ? err.status : entry?.status
   if (entry === undefined && status === undefined) {
     const internal = opts.conditions.internal
     return {
@@ -97,8 +100,8 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
     message = safeMessage(resolvedEntry, opts.conditions.internal.entry)
   } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
     message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
-  } else if (err.defaultMessage) {
-    message = renderTemplate(resolvedEntry.message, err.params)
+  } else if (err.defaultMessage && err.params === undefined) {
+    message = resolvedEntry.message
   } else {
     message = safeString(err.message) ?? resolvedEntry.message
   }
@@ -127,8 +130,10 @@ function fromValidation (err: object, facts: RequestFacts, opts: NormalizedOptio
   })
   const first = violations[0] as Violation
   const entry = opts.catalog.get(first.code) as CatalogEntry
-  const record = baseRecord({ code: first.code, status: entry.status, entry }, first.message, facts, opts)
+  const message = opts.validationMessage === 'catalog' ? entry.message : first.message
+  const record = baseRecord({ code: first.code, status: entry.status, entry }, message, facts, opts)
   if (first.field !== undefined) record.field = first.field
+  if (opts.validationMessage === 'catalog') record.issue = first.message
   record.violations = violations
   return { record, headers: [] }
 }

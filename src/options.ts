@@ -44,6 +44,7 @@ export interface NormalizedOptions {
   conditions: Record<Condition, ResolvedCondition>
   statusCodes: Map<number, ResolvedCondition>
   fieldRules: FieldRules
+  validationMessage: 'specific' | 'catalog'
   format: Format
   exposeInternalErrors: boolean
   requestIdHeader: string
@@ -174,6 +175,7 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     conditions,
     statusCodes,
     fieldRules,
+    validationMessage: preset.validationMessage ?? 'specific',
     format: resolveFormat(raw.format, preset.format, allErrors, typeBase),
     exposeInternalErrors: expose,
     requestIdHeader: requestIdHeader.toLowerCase(),

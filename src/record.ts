@@ -24,6 +24,8 @@ export interface ErrorRecord {
   retryable: boolean
   details?: Record<string, unknown>
   field?: string
+  /** What exactly is wrong with `field`, when `message` is the catalog's general one. */
+  issue?: string
   /** Whole seconds, at least 1. */
   retryAfter?: number
   /** Every violation, for validation failures. */

@@ -16,14 +16,23 @@ export function safeString (value: unknown, max = maxMessageLength): string | un
 export const maxMessageLength = 1024
 const maxDepth = 8
 const maxKeys = 100
-const maxStringLength = 4096
+const maxStringLength = 2048
+// Values copied in all: with the string bound, details stay under about 1 MB.
+const maxNodes = 500
+
+interface CopyState { seen: Set<object>, nodes: number }
 
 /**
  * A copy of `value` that JSON can always serialize: cycles, BigInt, symbols,
  * functions, throwing getters and `toJSON`s, and oversized input are cut
  * down rather than allowed to fail the response.
  */
-export function toPlainJson (value: unknown, depth = 0, seen: Set<object> = new Set()): unknown {
+export function toPlainJson (value: unknown): unknown {
+  return copy(value, 0, { seen: new Set(), nodes: 0 })
+}
+
+function copy (value: unknown, depth: number, state: CopyState): unknown {
+  if (++state.nodes > maxNodes) return undefined
   switch (typeof value) {
     case 'string': return value.length > maxStringLength ? value.slice(0, maxStringLength) + '…' : value
     case 'number': return Number.isFinite(value) ? value : null
@@ -33,14 +42,14 @@ export function toPlainJson (value: unknown, depth = 0, seen: Set<object> = new 
     default: return undefined
   }
   if (value === null) return null
-  if (seen.has(value) || depth >= maxDepth) return '[Truncated]'
-  seen.add(value)
+  if (state.seen.has(value) || depth >= maxDepth) return '[Truncated]'
+  state.seen.add(value)
   try {
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
     if (Array.isArray(value)) {
       const out: unknown[] = []
-      for (let i = 0; i < Math.min(value.length, maxKeys); i++) {
-        const item = toPlainJson(safeGet(value, i), depth + 1, seen)
+      for (let i = 0; i < Math.min(value.length, maxKeys) && state.nodes < maxNodes; i++) {
+        const item = copy(safeGet(value, i), depth + 1, state)
         out.push(item === undefined ? null : item)
       }
       return out
@@ -48,15 +57,15 @@ export function toPlainJson (value: unknown, depth = 0, seen: Set<object> = new 
     const out: Record<string, unknown> = {}
     let count = 0
     for (const key of Object.keys(value)) {
-      if (count++ >= maxKeys) break
-      const item = toPlainJson(safeGet(value, key), depth + 1, seen)
+      if (count++ >= maxKeys || state.nodes >= maxNodes) break
+      const item = copy(safeGet(value, key), depth + 1, state)
       if (item !== undefined) out[key] = item
     }
     return out
   } catch {
     return '[Unreadable]'
   } finally {
-    seen.delete(value)
+    state.seen.delete(value)
   }
 }
 

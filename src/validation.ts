@@ -51,7 +51,9 @@ function ruleFor (rules: FieldRules, field: string | undefined, keyword: string 
   if (field === undefined) return undefined
   const byField = Object.hasOwn(rules, field) ? rules[field] : rules[field.slice(field.lastIndexOf('.') + 1)]
   if (byField === undefined) return undefined
-  return (keyword !== undefined && Object.hasOwn(byField, keyword) ? byField[keyword] : undefined) ?? byField['*']
+  const exact = keyword !== undefined && Object.hasOwn(byField, keyword) ? byField[keyword] : undefined
+  // `*` is for what is wrong with a value; a field that is absent keeps the missing-field code.
+  return exact ?? (keyword === 'required' ? undefined : byField['*'])
 }
 
 export interface ValidationContext {
@@ -69,29 +71,23 @@ export function violationsOf (items: unknown, location: string | undefined, ctx:
   const list = Array.isArray(items) ? items.slice(0, 100) : []
   const violations: Violation[] = []
   for (const item of list) {
-    let keyword = safeString(safeGet(item, 'keyword'), 64)
-    const zodCode = keyword === undefined ? safeString(safeGet(item, 'code'), 64) : undefined
-    const rawMessage = safeString(safeGet(item, 'message'), 512)
-    let field: string | undefined
+    const keyword = safeString(safeGet(item, 'keyword'), 64)
+    const params = safeGet(item, 'params')
+    const path = fieldOf(safeGet(item, 'instancePath') ?? safeGet(item, 'path'))
     if (keyword === 'required') {
-      const parent = fieldOf(safeGet(item, 'instancePath'))
-      const missing = safeString(safeGet(safeGet(item, 'params'), 'missingProperty'), 256)
-      field = missing === undefined ? parent : parent === undefined ? missing : `${parent}.${missing}`
+      // Ajv names one missing property; TypeBox's compiler lists them all.
+      const listed = safeGet(params, 'requiredProperties')
+      const names = Array.isArray(listed) ? listed : [safeGet(params, 'missingProperty')]
+      for (const name of names.slice(0, 100)) {
+        const missing = safeString(name, 256)
+        violations.push(violationOf(item, 'required', missing === undefined ? path : join(path, missing), location, ctx))
+      }
+    } else if (keyword === 'additionalProperties') {
+      const extra = safeString(safeGet(params, 'additionalProperty'), 256)
+      violations.push(violationOf(item, keyword, extra === undefined ? path : join(path, extra), location, ctx))
     } else {
-      field = fieldOf(safeGet(item, 'instancePath') ?? safeGet(item, 'path'))
+      violations.push(violationOf(item, keyword, path, location, ctx))
     }
-    if (zodCode === 'invalid_type' && safeGet(item, 'received') === 'undefined') keyword = 'required'
-    const kind = keyword ?? zodCode
-    const condition = (kind !== undefined && Object.hasOwn(keywordConditions, kind)
-      ? keywordConditions[kind]
-      : undefined) ?? 'validation.invalid'
-    const ruled = ruleFor(ctx.fieldRules, field, keyword)
-    const code = ruled !== undefined && ctx.hasCode(ruled) ? ruled : ctx.conditions[condition].code
-    const violation: Violation = { code, message: messageOf(condition, field, location, rawMessage, keyword !== undefined) }
-    if (field !== undefined) violation.field = field
-    if (location !== undefined) violation.location = location
-    if (kind !== undefined) violation.keyword = kind
-    violations.push(violation)
   }
   if (violations.length === 0) {
     // A validator that said "invalid" without saying why still gets a violation to show.
@@ -100,6 +96,38 @@ export function violationsOf (items: unknown, location: string | undefined, ctx:
     violations.push(violation)
   }
   return violations
+}
+
+function join (parent: string | undefined, name: string): string {
+  return parent === undefined ? name : `${parent}.${name}`
+}
+
+/** The Ajv keyword a Zod issue stands for, so that field rules written for Ajv apply to Zod too. */
+function zodKeyword (code: string | undefined, item: unknown): string | undefined {
+  const kind = safeGet(item, 'type') ?? safeGet(item, 'origin')
+  switch (code) {
+    case 'too_big': return kind === 'string' ? 'maxLength' : kind === 'array' ? 'maxItems' : 'maximum'
+    case 'too_small': return kind === 'string' ? 'minLength' : kind === 'array' ? 'minItems' : 'minimum'
+    case 'invalid_enum_value': case 'invalid_value': return 'enum'
+    case 'invalid_literal': return 'const'
+    case 'invalid_type': return safeGet(item, 'received') === 'undefined' ? 'required' : 'type'
+    default: return undefined
+  }
+}
+
+function violationOf (item: unknown, ajvKeyword: string | undefined, field: string | undefined, location: string | undefined, ctx: ValidationContext): Violation {
+  const zodCode = ajvKeyword === undefined ? safeString(safeGet(item, 'code'), 64) : undefined
+  const keyword = ajvKeyword ?? zodKeyword(zodCode, item)
+  const kind = keyword ?? zodCode
+  const condition = (kind !== undefined && Object.hasOwn(keywordConditions, kind) ? keywordConditions[kind] : undefined) ?? 'validation.invalid'
+  const ruled = ruleFor(ctx.fieldRules, field, keyword)
+  const code = ruled !== undefined && ctx.hasCode(ruled) ? ruled : ctx.conditions[condition].code
+  const rawMessage = safeString(safeGet(item, 'message'), 512)
+  const violation: Violation = { code, message: messageOf(condition, field, location, rawMessage, ajvKeyword !== undefined) }
+  if (field !== undefined) violation.field = field
+  if (location !== undefined) violation.location = location
+  if (kind !== undefined) violation.keyword = kind
+  return violation
 }
 
 function messageOf (condition: Condition, field: string | undefined, location: string | undefined, message: string | undefined, fromAjv: boolean): string {

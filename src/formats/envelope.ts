@@ -29,6 +29,8 @@ export interface EnvelopeFormatOptions {
   timestamp?: boolean
   /** Add `error.errors`, the list of every validation violation. */
   violations?: boolean
+  /** `'always'` shows `error.details` on every error (`{}` when there are none). Default: only when there are some. */
+  details?: 'always' | 'present'
 }
 
 /** `{ success: false, data?: null, error: { code, message, details? }, meta: { request_id, timestamp? } }` */
@@ -36,6 +38,7 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
   const withData = opts.data === true
   const withTimestamp = opts.timestamp !== false
   const withViolations = opts.violations === true
+  const alwaysDetails = opts.details === 'always'
   return {
     name: 'envelope',
     contentType: 'application/json; charset=utf-8',
@@ -45,7 +48,9 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
         error.details = record.details
       } else if (record.field !== undefined) {
         // The field-level shape the envelope documents: which field, and what is wrong with it.
-        error.details = { field: record.field, issue: record.message }
+        error.details = { field: record.field, issue: record.issue ?? record.message }
+      } else if (alwaysDetails) {
+        error.details = {}
       }
       if (withViolations && record.violations !== undefined) {
         error.errors = record.violations.map(v => {

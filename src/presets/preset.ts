@@ -33,6 +33,13 @@ export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
   /** Codes for statuses that foreign errors (http-errors, Boom, …) carry. */
   statusCodes: Record<number, string>
   fieldRules: FieldRules
+  /**
+   * The message of a validation failure: `specific` says what is wrong
+   * (`Field 'prompt' is required`); `catalog` keeps the code's catalog message
+   * and puts the specific text in the record's `issue` (genai's `details.issue`).
+   * Default `specific`.
+   */
+  validationMessage?: 'specific' | 'catalog'
 }
 
 /** What `presets.<name>` exposes. */

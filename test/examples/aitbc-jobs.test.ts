@@ -4,6 +4,8 @@ import t from 'tap'
 import { buildApp } from '../../examples/aitbc-jobs/app.js'
 
 const key = { 'x-api-key': 'demo-key' }
+// tap's process tracking still loads in children; '0' turns its coverage off there.
+const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
 
 t.test('the example answers seed 001 example bodies', async t => {
   const app = await buildApp()
@@ -67,7 +69,7 @@ t.test('npm run example starts a server that answers with the envelope', async t
   const root = fileURLToPath(new URL('../..', import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', 'examples/aitbc-jobs/server.ts'], {
     cwd: root,
-    env: { ...process.env, PORT: '0', LOG_LEVEL: 'warn' },
+    env: { ...env, PORT: '0', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'inherit']
   })
   t.teardown(() => { child.kill() })

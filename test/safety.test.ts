@@ -1,0 +1,463 @@
+import { Writable } from 'node:stream'
+import t, { type Test } from 'tap'
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
+import { ApiError, type ErrorRecord } from '../src/index.js'
+import { build } from './helper.js'
+
+/** A pino destination that keeps every log line, parsed. */
+function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
+  const lines: Array<Record<string, any>> = []
+  const stream = new Writable({
+    write (chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) {
+        if (line.trim() !== '') lines.push(JSON.parse(line))
+      }
+      callback()
+    }
+  })
+  return { stream, lines }
+}
+
+const requestIdShape = /^req_[0-9a-f]{32}$/
+
+/** Asserts a response is a valid AITBC (flat) envelope with an error status, and returns its body. */
+function assertEnvelope (t: Test, res: LightMyRequestResponse, status?: number): Record<string, unknown> {
+  if (status === undefined) {
+    t.ok(res.statusCode >= 400 && res.statusCode <= 599, `status ${res.statusCode} is 4xx/5xx`)
+  } else {
+    t.equal(res.statusCode, status)
+  }
+  t.match(res.headers['content-type'], /^application\/json/)
+  const id = res.headers['x-request-id']
+  t.match(id, requestIdShape, 'X-Request-Id is set')
+  let body: Record<string, unknown> = {}
+  t.doesNotThrow(() => { body = res.json() }, 'the body is JSON')
+  t.same(Object.keys(body).sort(), ['detail', 'error_code', 'request_id'], 'exactly the flat members')
+  t.type(body.detail, 'string')
+  t.type(body.error_code, 'string')
+  t.equal(body.request_id, id, 'the body id equals the header')
+  return body
+}
+
+/** Asserts the body is the generic 500 of the aitbc preset. */
+function assertInternal (t: Test, res: LightMyRequestResponse): void {
+  const body = assertEnvelope(t, res, 500)
+  t.equal(body.error_code, 'SYSTEM_INTERNAL_ERROR')
+  t.equal(body.detail, 'Unexpected server error')
+}
+
+function withStatus (statusCode: unknown, message = 'status error'): Error {
+  return Object.assign(new Error(message), { statusCode })
+}
+
+t.test('anything thrown yields a valid envelope', async t => {
+  const thrown: Array<[string, () => unknown]> = [
+    ['a string', () => 'plain string thrown'],
+    ['an empty string', () => ''],
+    ['null', () => null],
+    ['undefined', () => undefined],
+    ['a number', () => 42],
+    ['a boolean', () => false],
+    ['a plain object', () => ({ some: 'thing' })],
+    ['an array', () => [1, 2, 3]],
+    ['a Symbol', () => Symbol('thrown')],
+    ['a BigInt', () => 10n],
+    ['a function', () => () => 1]
+  ]
+  for (const [name, make] of thrown) {
+    t.test(`${name} from an async handler`, async t => {
+      const app = await build()
+      app.get('/', async () => { throw make() })
+      assertInternal(t, await app.inject('/'))
+    })
+    t.test(`${name} from a sync handler`, async t => {
+      const app = await build()
+      app.get('/', () => { throw make() })
+      assertInternal(t, await app.inject('/'))
+    })
+  }
+  t.end()
+})
+
+t.test('an error status that is not an error status becomes 500', async t => {
+  for (const status of [200, 302, 999, 'abc', NaN, -1, 399, 600, 404.5, '404']) {
+    t.test(`statusCode ${String(status)}`, async t => {
+      const app = await build()
+      app.get('/', async () => { throw withStatus(status, 'do not show me') })
+      const res = await app.inject('/')
+      assertInternal(t, res)
+      t.notOk(res.body.includes('do not show me'))
+    })
+  }
+  t.test('a valid 4xx status keeps its message', async t => {
+    const app = await build()
+    app.get('/', async () => { throw withStatus(409, 'already there') })
+    const body = assertEnvelope(t, await app.inject('/'), 409)
+    t.equal(body.detail, 'already there')
+  })
+  t.end()
+})
+
+t.test('hostile thrown values', async t => {
+  t.test('an Error whose message getter throws', async t => {
+    class Nasty extends Error {
+      override get message (): string { throw new Error('getter exploded') }
+    }
+    const app = await build()
+    app.get('/', async () => { throw new Nasty() })
+    assertInternal(t, await app.inject('/'))
+  })
+
+  t.test('a 4xx Error whose message getter throws keeps its status', async t => {
+    class Nasty extends Error {
+      statusCode = 404
+      override get message (): string { throw new Error('getter exploded') }
+    }
+    const app = await build()
+    app.get('/', async () => { throw new Nasty() })
+    const body = assertEnvelope(t, await app.inject('/'), 404)
+    t.equal(body.error_code, 'NOT_FOUND')
+  })
+
+  t.test('a Proxy that throws on every trap', async t => {
+    const trap = (): never => { throw new Error('trap') }
+    const proxy = new Proxy({}, {
+      get: trap,
+      has: trap,
+      ownKeys: trap,
+      getOwnPropertyDescriptor: trap,
+      getPrototypeOf: trap,
+      set: trap,
+      defineProperty: trap,
+      deleteProperty: trap,
+      isExtensible: trap,
+      preventExtensions: trap,
+      setPrototypeOf: trap,
+      apply: trap,
+      construct: trap
+    })
+    const app = await build()
+    app.get('/async', async () => { throw proxy })
+    app.get('/sync', () => { throw proxy })
+    assertInternal(t, await app.inject('/async'))
+    assertInternal(t, await app.inject('/sync'))
+  })
+
+  t.test('an object with a throwing toJSON', async t => {
+    const app = await build()
+    app.get('/500', async () => {
+      throw { message: 'secret', toJSON () { throw new Error('no JSON for you') } } // eslint-disable-line no-throw-literal
+    })
+    app.get('/400', async () => {
+      throw { statusCode: 400, message: 'bad input', toJSON () { throw new Error('no JSON for you') } } // eslint-disable-line no-throw-literal
+    })
+    assertInternal(t, await app.inject('/500'))
+    const body = assertEnvelope(t, await app.inject('/400'), 400)
+    t.equal(body.detail, 'bad input')
+  })
+
+  t.test('a frozen error', async t => {
+    const app = await build()
+    app.get('/500', async () => { throw Object.freeze(new Error('frozen secret')) })
+    app.get('/409', async () => { throw Object.freeze(withStatus(409, 'frozen conflict')) })
+    app.get('/api', async () => { throw Object.freeze(new ApiError('JOB_EXPIRED')) })
+    const res = await app.inject('/500')
+    assertInternal(t, res)
+    t.notOk(res.body.includes('frozen secret'))
+    t.equal(assertEnvelope(t, await app.inject('/409'), 409).detail, 'frozen conflict')
+    t.equal(assertEnvelope(t, await app.inject('/api'), 410).error_code, 'JOB_EXPIRED')
+  })
+
+  t.test('a 1 MB message on a 4xx keeps the body bounded', async t => {
+    const huge = 'x'.repeat(1024 * 1024)
+    const app = await build({ plugin: { format: 'envelope' } })
+    app.get('/foreign', async () => { throw withStatus(400, huge) })
+    app.get('/api', async () => {
+      throw new ApiError('JOB_NOT_FOUND', { message: huge, field: huge, details: { huge } })
+    })
+    for (const path of ['/foreign', '/api']) {
+      const res = await app.inject(path)
+      t.ok(res.statusCode === 400 || res.statusCode === 404, path)
+      t.equal(res.json().success, false)
+      t.ok(res.body.length < 64 * 1024, `${path} body is ${res.body.length} bytes`)
+    }
+  })
+  t.end()
+})
+
+t.test('details that JSON cannot hold are cut down (4xx shows details)', async t => {
+  const details: Record<string, unknown> = {
+    big: 12345678901234567890n,
+    sym: Symbol('s'),
+    fn: () => 1,
+    [Symbol('key')]: 'hidden',
+    ok: 'kept',
+    nested: { deeper: { big: 1n } },
+    date: new Date('2024-01-01T00:00:00.000Z'),
+    nan: NaN,
+    withToJSON: { toJSON () { throw new Error('boom') }, inner: 'kept too' }
+  }
+  details.self = details
+  const app = await build({ plugin: { format: 'envelope' } })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  const shown = res.json().error.details
+  t.equal(shown.big, '12345678901234567890', 'BigInt becomes a string')
+  t.equal(shown.nested.deeper.big, '1')
+  t.notOk('sym' in shown, 'symbols dropped')
+  t.notOk('fn' in shown, 'functions dropped')
+  t.equal(shown.ok, 'kept')
+  t.equal(shown.date, '2024-01-01T00:00:00.000Z')
+  t.equal(shown.nan, null)
+  t.equal(shown.withToJSON.inner, 'kept too')
+  t.not(typeof shown.self, 'undefined', 'the cycle is cut, not dropped silently')
+  t.notSame(shown.self, shown, 'the cycle is cut')
+  t.equal(JSON.stringify(shown).length < 10_000, true)
+})
+
+t.test('a 5xx never shows the thrown message or its stack', async t => {
+  const cases: Array<[string, () => unknown]> = [
+    ['Error', () => new Error('SECRET-internal-detail')],
+    ['TypeError', () => new TypeError('SECRET-internal-detail')],
+    ['Error with statusCode 503', () => withStatus(503, 'SECRET-internal-detail')],
+    ['Error with status 502', () => Object.assign(new Error('SECRET-internal-detail'), { status: 502 })],
+    ['object', () => ({ message: 'SECRET-internal-detail', stack: 'Error: x\n    at secret (/srv/app.js:1:1)' })],
+    ['ApiError', () => new ApiError('SYSTEM_INTERNAL_ERROR', { message: 'SECRET-internal-detail', details: { sql: 'SECRET' } })]
+  ]
+  for (const [name, make] of cases) {
+    t.test(name, async t => {
+      for (const format of ['flat', 'envelope', 'openai', 'problem'] as const) {
+        const app = await build({ plugin: { format } })
+        app.get('/', async () => { throw make() })
+        const res = await app.inject('/')
+        t.ok(res.statusCode >= 500 && res.statusCode <= 599, `${format}: ${res.statusCode}`)
+        t.notOk(res.body.includes('SECRET'), `${format}: no message`)
+        t.notMatch(res.body, /\bat [^\s]+ \(|\n\s+at /, `${format}: no stack`)
+        t.notOk(res.body.includes('/srv/app.js'), `${format}: no file path`)
+      }
+    })
+  }
+
+  t.test('exposeInternalErrors: true shows the real message', async t => {
+    const app = await build({ plugin: { exposeInternalErrors: true } })
+    app.get('/error', async () => { throw new Error('the real reason') })
+    app.get('/503', async () => { throw withStatus(503, 'the real 503 reason') })
+    let res = await app.inject('/error')
+    t.equal(res.statusCode, 500)
+    t.equal(res.json().detail, 'the real reason')
+    t.notMatch(res.body, /\n\s+at /, 'still no stack')
+    res = await app.inject('/503')
+    t.equal(res.statusCode, 503)
+    t.equal(res.json().detail, 'the real 503 reason')
+  })
+  t.end()
+})
+
+t.test('a failing formatter', async t => {
+  t.test('that always throws gives the fixed internal-error envelope', async t => {
+    const app = await build({ plugin: { format: () => { throw new Error('formatter broke') } } })
+    app.get('/500', async () => { throw new Error('x') })
+    app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    for (const path of ['/500', '/404']) {
+      const res = await app.inject(path)
+      t.equal(res.statusCode, 500, `${path} answers 500`)
+      t.match(res.headers['content-type'], /^application\/json/)
+      t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+      t.notOk(res.body.includes('formatter broke'))
+    }
+    const res = await app.inject('/no-such-route')
+    t.equal(res.statusCode, 500, 'the not-found handler too')
+    t.equal(res.json().error_code, 'INTERNAL_ERROR')
+  })
+
+  t.test('that throws only for some records falls back to the format itself', async t => {
+    const format = (record: ErrorRecord): unknown => {
+      if (record.code !== 'SYSTEM_INTERNAL_ERROR') throw new Error('cannot format ' + record.code)
+      return { oops: true, code: record.code, id: record.requestId }
+    }
+    const app = await build({ plugin: { format } })
+    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 500)
+    t.same(res.json(), { oops: true, code: 'SYSTEM_INTERNAL_ERROR', id: res.headers['x-request-id'] })
+  })
+
+  t.test('that returns a body JSON cannot serialize falls back', async t => {
+    const app = await build({ plugin: { format: record => ({ code: record.code, n: 1n }) } })
+    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 500)
+    t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+  })
+
+  t.test('that returns a circular body falls back', async t => {
+    const app = await build({
+      plugin: {
+        format: record => {
+          const body: Record<string, unknown> = { code: record.code }
+          body.self = body
+          return body
+        }
+      }
+    })
+    app.get('/', async () => { throw new Error('x') })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 500)
+    t.equal(res.json().error_code, 'INTERNAL_ERROR')
+  })
+  t.end()
+})
+
+t.test('an error after the reply was sent is logged, not re-sent', async t => {
+  async function setup (): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
+    const { stream, lines } = logCapture()
+    const app = await build({ server: { logger: { level: 'info', stream } } })
+    return { app, lines }
+  }
+
+  t.test('an async handler that throws after reply.send', async t => {
+    const { app, lines } = await setup()
+    app.get('/', async (request, reply) => {
+      reply.send('ok')
+      await new Promise(resolve => setImmediate(resolve))
+      throw new Error('late failure')
+    })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, 'ok')
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const line = lines.find(l => l.level === 50 && JSON.stringify(l).includes('late failure'))
+    t.ok(line, 'logged at error level')
+    t.equal(line?.request_id, res.headers['x-request-id'])
+  })
+
+  t.test('reply.sendError after the reply was sent', async t => {
+    const { app, lines } = await setup()
+    app.get('/', (request, reply) => {
+      reply.send('ok')
+      reply.sendError(new Error('late failure'))
+    })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, 'ok')
+    const line = lines.find(l => l.level === 50 && JSON.stringify(l).includes('late failure'))
+    t.ok(line, 'logged at error level')
+    t.equal(line?.request_id, res.headers['x-request-id'])
+  })
+
+  t.test('an onResponse hook that fails', async t => {
+    const { app, lines } = await setup()
+    app.addHook('onResponse', async () => { throw new Error('late failure') })
+    app.get('/', async () => 'ok')
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 200)
+    t.equal(res.body, 'ok')
+    await new Promise(resolve => setTimeout(resolve, 20))
+    const line = lines.find(l => l.level === 50 && JSON.stringify(l).includes('late failure'))
+    t.ok(line, 'logged at error level')
+    t.equal(line?.request_id, res.headers['x-request-id'])
+  })
+  t.end()
+})
+
+t.test('reply.sendError', async t => {
+  t.test('answers with the envelope from an encapsulated error handler', async t => {
+    const app = await build()
+    let seen: unknown
+    await app.register(async child => {
+      child.setErrorHandler((err, request, reply) => {
+        seen = err
+        reply.sendError(err)
+      })
+      child.get('/child', async () => { throw new ApiError('JOB_EXPIRED') })
+      child.get('/child-500', async () => { throw new Error('child secret') })
+    })
+    let res = await app.inject('/child')
+    t.ok(seen instanceof ApiError, 'the child handler ran')
+    const body = assertEnvelope(t, res, 410)
+    t.equal(body.error_code, 'JOB_EXPIRED')
+    t.equal(body.detail, 'Job deadline passed')
+    res = await app.inject('/child-500')
+    assertInternal(t, res)
+    t.notOk(res.body.includes('child secret'))
+  })
+
+  t.test('can be returned from an async error handler', async t => {
+    const app = await build()
+    await app.register(async child => {
+      child.setErrorHandler(async (err, request, reply) => reply.sendError(err))
+      child.get('/child', async () => { throw new ApiError('JOB_NOT_FOUND', { message: 'Job j-1 not found' }) })
+    })
+    const res = await app.inject('/child')
+    const body = assertEnvelope(t, res, 404)
+    t.equal(body.detail, 'Job j-1 not found')
+  })
+  t.end()
+})
+
+t.test('logging', async t => {
+  async function setup (plugin = {}): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
+    const { stream, lines } = logCapture()
+    const app = await build({ plugin, server: { logger: { level: 'info', stream } } })
+    app.get('/ok', async () => ({ ok: true }))
+    app.get('/4xx', async () => { throw new ApiError('JOB_NOT_FOUND', { message: 'Job j-1 not found' }) })
+    app.get('/5xx', async () => { throw new Error('database is down') })
+    return { app, lines }
+  }
+
+  t.test('a 4xx is one info line without a stack', async t => {
+    const { app, lines } = await setup()
+    const res = await app.inject('/4xx')
+    t.equal(res.statusCode, 404)
+    const errorLines = lines.filter(l => 'error_code' in l)
+    t.equal(errorLines.length, 1, 'one line')
+    const line = errorLines[0] ?? {}
+    t.equal(line.level, 30, 'info level')
+    t.equal(line.request_id, res.headers['x-request-id'])
+    t.equal(line.error_code, 'JOB_NOT_FOUND')
+    t.equal(line.status, 404)
+    t.notOk('err' in line, 'no err')
+    t.notOk(lines.some(l => l.level >= 40), 'nothing at warn or error')
+    t.notMatch(JSON.stringify(lines), /\\n\s+at /, 'no stack in any line')
+  })
+
+  t.test('a 5xx is an error line with the stack', async t => {
+    const { app, lines } = await setup()
+    const res = await app.inject('/5xx')
+    t.equal(res.statusCode, 500)
+    const errorLines = lines.filter(l => 'error_code' in l)
+    t.equal(errorLines.length, 1, 'one line')
+    const line = errorLines[0] ?? {}
+    t.equal(line.level, 50, 'error level')
+    t.equal(line.request_id, res.headers['x-request-id'])
+    t.equal(line.error_code, 'SYSTEM_INTERNAL_ERROR')
+    t.equal(line.status, 500)
+    t.match(line.err?.message, 'database is down', 'the log has the real message')
+    t.match(line.err?.stack, /\n\s+at /, 'the log has the stack')
+  })
+
+  t.test('the not-found handler logs at info', async t => {
+    const { app, lines } = await setup()
+    const res = await app.inject('/nowhere')
+    t.equal(res.statusCode, 404)
+    const errorLines = lines.filter(l => 'error_code' in l)
+    t.equal(errorLines.length, 1)
+    t.equal(errorLines[0]?.level, 30)
+    t.equal(errorLines[0]?.error_code, 'NOT_FOUND')
+  })
+
+  t.test('every request log line carries request_id', async t => {
+    const { app, lines } = await setup()
+    for (const path of ['/ok', '/4xx', '/5xx', '/nowhere']) {
+      const before = lines.length
+      const res = await app.inject({ url: path, headers: { 'x-request-id': `client-id-${path.slice(1)}` } })
+      const mine = lines.slice(before)
+      t.ok(mine.length >= 2, `${path}: incoming and completed lines at least`)
+      for (const line of mine) {
+        t.equal(line.request_id, res.headers['x-request-id'], `${path}: ${line.msg}`)
+      }
+    }
+  })
+  t.end()
+})

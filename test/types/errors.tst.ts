@@ -1,0 +1,80 @@
+import Fastify, { type FastifyReply } from 'fastify'
+import { expect, test } from 'tstyche'
+import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../../src/index.js'
+
+const errors = defineErrors({
+  JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found' },
+  PAIR: { status: 409, message: '{a} and {b}' },
+  PLAIN: { status: 400, message: 'Plain failure' }
+})
+
+test('a factory with a template param returns a typed ApiError', () => {
+  expect(errors.JOB_NOT_FOUND({ job_id: 'x' })).type.toBe<ApiError<'JOB_NOT_FOUND'>>()
+  expect(errors.JOB_NOT_FOUND({ job_id: 42 })).type.toBe<ApiError<'JOB_NOT_FOUND'>>()
+  expect(errors.JOB_NOT_FOUND({ job_id: 'x' }, { field: 'job_id', retryAfter: 5 })).type.toBe<ApiError<'JOB_NOT_FOUND'>>()
+  expect(errors.JOB_NOT_FOUND({ job_id: 'x' }).code).type.toBe<'JOB_NOT_FOUND'>()
+})
+
+test('a factory with a template param requires it', () => {
+  expect(errors.JOB_NOT_FOUND).type.toBeCallableWith({ job_id: 'x' })
+  expect(errors.JOB_NOT_FOUND).type.not.toBeCallableWith()
+  expect(errors.JOB_NOT_FOUND).type.not.toBeCallableWith({})
+  expect(errors.JOB_NOT_FOUND).type.not.toBeCallableWith({ jobId: 'x' })
+  expect(errors.JOB_NOT_FOUND).type.not.toBeCallableWith({ job_id: true })
+  expect(errors.JOB_NOT_FOUND).type.not.toBeCallableWith({ message: 'options are not params' })
+})
+
+test('two params are both required', () => {
+  expect(errors.PAIR({ a: 'x', b: 'y' })).type.toBe<ApiError<'PAIR'>>()
+  expect(errors.PAIR).type.toBeCallableWith({ a: 'x', b: 1 })
+  expect(errors.PAIR).type.not.toBeCallableWith({ a: 'x' })
+  expect(errors.PAIR).type.not.toBeCallableWith({ b: 'y' })
+  expect(errors.PAIR).type.not.toBeCallableWith()
+})
+
+test('a factory without params takes nothing or options', () => {
+  expect(errors.PLAIN()).type.toBe<ApiError<'PLAIN'>>()
+  expect(errors.PLAIN).type.toBeCallableWith()
+  expect(errors.PLAIN).type.toBeCallableWith({ message: 'custom', details: { a: 1 }, field: 'f', status: 418, retryAfter: 1, cause: new Error('x'), headers: { 'x-a': 'b' }, expose: true })
+  expect(errors.PLAIN).type.not.toBeCallableWith({ nope: 1 })
+  expect(errors.PLAIN).type.not.toBeCallableWith('message')
+})
+
+test('factories expose code, status and message', () => {
+  expect(errors.JOB_NOT_FOUND.code).type.toBe<'JOB_NOT_FOUND'>()
+  expect(errors.JOB_NOT_FOUND.status).type.toBe<number>()
+  expect(errors.JOB_NOT_FOUND.message).type.toBe<'Job {job_id} not found'>()
+  expect(errors).type.not.toHaveProperty('NOPE')
+})
+
+test('presets ship typed factories', () => {
+  expect(presets.aitbc.errors.JOB_EXPIRED()).type.toBe<ApiError<'JOB_EXPIRED'>>()
+  expect(presets.aitbc.errors.JOB_NOT_FOUND).type.toBeCallableWith({ message: 'Job job-abc123 not found' })
+  expect(presets.aitbc.errors).type.toHaveProperty('SYSTEM_INTERNAL_ERROR')
+  expect(presets.aitbc.errors).type.not.toHaveProperty('NOPE')
+  expect(presets).type.not.toHaveProperty('nope')
+})
+
+test('ApiError options are checked', () => {
+  expect(new ApiError('ANY', { status: 418 })).type.toBe<ApiError<'ANY'>>()
+  expect(ApiError).type.not.toBeConstructableWith('CODE', { statuss: 418 })
+  expect(ApiError).type.not.toBeConstructableWith('CODE', { details: 'not an object' })
+})
+
+test('plugin options', () => {
+  const app = Fastify()
+  expect(app.register).type.toBeCallableWith(errorEnvelope, { preset: 'problem', format: 'openai' })
+  expect(app.register).type.toBeCallableWith(errorEnvelope, { preset: 'aitbc', errors, exposeInternalErrors: true })
+  expect(app.register).type.toBeCallableWith(errorEnvelope)
+  expect(app.register).type.not.toBeCallableWith(errorEnvelope, { preset: 'nope' })
+  expect(app.register).type.not.toBeCallableWith(errorEnvelope, { format: 'xml' })
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ format: (record: { code: string }) => ({ code: record.code }) })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ preset: 'nope' })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ exposeInternalErrors: 'yes' })
+})
+
+test('reply.sendError exists on FastifyReply', () => {
+  expect<FastifyReply>().type.toHaveProperty('sendError')
+  expect<FastifyReply['sendError']>().type.toBeCallableWith(new Error('x'))
+  expect<ReturnType<FastifyReply['sendError']>>().type.toBe<FastifyReply>()
+})
