@@ -1,6 +1,7 @@
 import { STATUS_CODES } from 'node:http'
 import type { Socket } from 'node:net'
-import type { ErrorResponse } from './handler.js'
+import { createHandlers, type ErrorResponse } from './handler.js'
+import { normalizeOptions } from './options.js'
 import type { RequestFacts } from './normalize.js'
 import { generateRequestId } from './request-id.js'
 
@@ -19,11 +20,8 @@ function errorFor (code: unknown): { statusCode: number, code?: string, message:
   return { statusCode: 400, code: 'FEE_BAD_HTTP', message: 'Malformed HTTP request' }
 }
 
-/** The envelope of the default preset, for a server whose plugin registered elsewhere. */
+// The default preset's envelope, for a server whose plugin registered in a child context.
 let defaultRespond: Respond | undefined
-export function setDefaultClientErrorResponder (respond: Respond): void {
-  defaultRespond = respond
-}
 
 /**
  * A Fastify server option: HTTP that Node cannot parse never reaches the
@@ -36,10 +34,10 @@ export function clientErrorHandler (this: unknown, err: Error & { code?: string 
   // As Node and Fastify do: a reset or closed socket has no one to answer.
   if (err.code === 'ECONNRESET' || socket.destroyed) return
   try {
-    const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? defaultRespond
-    if (socket.writable && respond !== undefined) {
+    const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? (defaultRespond ??= createHandlers(normalizeOptions()).respond)
+    if (socket.writable) {
       const res = respond(errorFor(err.code), { requestId: generateRequestId(), instance: '', method: '' })
-      const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] ?? 'Error'}`,
+      const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] as string}`,
         `Content-Type: ${res.contentType}`,
         `Content-Length: ${Buffer.byteLength(res.payload)}`,
         'Connection: close',

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
-import { normalizeError, notFoundRecord, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
 import { safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -121,13 +121,7 @@ export function createHandlers (opts: NormalizedOptions) {
   }
 
   function notFoundEnvelopeHandler (request: FastifyRequest, reply: FastifyReply): void {
-    try {
-      const normalized = notFoundRecord(facts(request), opts)
-      log(request, normalized, undefined)
-      send(reply, normalized)
-    } catch (failure) {
-      sendFallback(request, reply, failure)
-    }
+    errorEnvelopeHandler(notFoundError(facts(request)), request, reply)
   }
 
   /** Builds the response for an error without a reply, for the client-error handler. */

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import { setClientErrorResponder, setDefaultClientErrorResponder } from './client-error.js'
+import { setClientErrorResponder } from './client-error.js'
 import { createHandlers } from './handler.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
 
@@ -42,8 +42,6 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
  * await app.register(errorEnvelope, { preset: 'aitbc' })
  */
 const errorEnvelope = fp(errorEnvelopePlugin, { name: 'fastify-error-envelope', fastify: '5.x' })
-
-setDefaultClientErrorResponder(createHandlers(normalizeOptions()).respond)
 
 export default errorEnvelope
 export { errorEnvelope }

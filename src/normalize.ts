@@ -194,11 +194,10 @@ export function normalizeError (thrown: unknown, facts: RequestFacts, opts: Norm
   return fromForeign(thrown, facts, opts)
 }
 
-/** The record for a request that matched no route. */
-export function notFoundRecord (facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
-  const target = opts.conditions.notFound
+/** What an unmatched route throws, so that it takes the same path as every other error. */
+export function notFoundError (facts: RequestFacts): { statusCode: 404, code: 'FST_ERR_NOT_FOUND', message: string } {
   const path = facts.instance.length > 256 ? facts.instance.slice(0, 256) + '…' : facts.instance
-  return { record: baseRecord(target, `Route ${facts.method} ${path} not found`, facts, opts), headers: [] }
+  return { statusCode: 404, code: 'FST_ERR_NOT_FOUND', message: `Route ${facts.method} ${path} not found` }
 }
 
 export { timestampOf }

@@ -417,3 +417,8 @@ t.test('the headers option', async t => {
   })
   t.end()
 })
+
+t.test('ApiError exposes statusCode, as Fastify and http-errors users read it', async t => {
+  t.equal(new ApiError('ANY', { status: 418 }).statusCode, 418)
+  t.equal(new ApiError('ANY').statusCode, undefined, 'a bare code has its status only once a catalog resolves it')
+})

@@ -466,3 +466,9 @@ t.test('the builders are pure: same record, same body, record untouched', async 
   }
   t.strictSame(record, copy)
 })
+
+t.test("createEnvelopeFormat({ details: 'always' }) shows details on every error, empty when there are none", async t => {
+  const format = createEnvelopeFormat({ data: true, timestamp: false, details: 'always' })
+  const body = format.build({ status: 404, code: 'SESSION_NOT_FOUND', message: 'Session missing', retryable: false, requestId: 'req_xxxx', timestamp: '2024-01-01T00:00:00Z', instance: '/' })
+  t.same(body, { success: false, data: null, error: { code: 'SESSION_NOT_FOUND', message: 'Session missing', details: {} }, meta: { request_id: 'req_xxxx' } })
+})

@@ -1,11 +1,11 @@
-import { connect } from 'node:net'
+import { connect, type Socket } from 'node:net'
 import t from 'tap'
-import { errorCodes, type FastifyInstance } from 'fastify'
+import Fastify, { errorCodes, type FastifyInstance } from 'fastify'
 import createFastifyError from '@fastify/error'
 import sensible from '@fastify/sensible'
 import createHttpError from 'http-errors'
 import Boom from '@hapi/boom'
-import { ApiError } from '../src/index.js'
+import errorEnvelope, { ApiError, clientErrorHandler } from '../src/index.js'
 import { build } from './helper.js'
 
 async function echoApp (opts: Parameters<typeof build>[0] = {}): Promise<FastifyInstance> {
@@ -269,4 +269,55 @@ t.test('malformed HTTP to a problem-preset server gets problem+json', async t =>
   t.equal(body.code, 'BAD_REQUEST')
   t.equal(body.title, 'Bad Request')
   t.equal(body.request_id, res.headers['x-request-id'])
+})
+
+/** Connects, and returns both ends of the connection. */
+async function connectPair (app: FastifyInstance, port: number): Promise<{ client: Socket, server: Socket }> {
+  const serverSide = new Promise<Socket>(resolve => app.server.once('connection', resolve))
+  const client = connect(port, '127.0.0.1')
+  client.on('error', () => {})
+  await new Promise(resolve => client.once('connect', resolve))
+  return { client, server: await serverSide }
+}
+
+t.test('a request timeout Node reports gets a 408 envelope', async t => {
+  const app = await build()
+  const port = await listen(t, app)
+  const { client, server } = await connectPair(app, port)
+  const received = new Promise<string>(resolve => {
+    let text = ''
+    client.on('data', chunk => { text += chunk.toString() })
+    client.on('close', () => resolve(text))
+  })
+  // What Node's server emits when a request outlives requestTimeout.
+  app.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), server)
+  const text = await received
+  t.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/)
+  const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))
+  t.equal(body.error_code, 'BAD_REQUEST')
+  t.equal(body.detail, 'Client timeout')
+})
+
+t.test('a connection reset by the client gets no answer and is left to Node', async t => {
+  const app = await build()
+  const port = await listen(t, app)
+  const { client, server } = await connectPair(app, port)
+  let text = ''
+  client.on('data', chunk => { text += chunk.toString() })
+  app.server.emit('clientError', Object.assign(new Error('reset'), { code: 'ECONNRESET' }), server)
+  await new Promise(resolve => setTimeout(resolve, 50))
+  t.equal(text, '')
+  t.equal(server.destroyed, false)
+  client.destroy()
+})
+
+t.test('malformed HTTP to a server whose plugin sits in a child context gets the default preset', async t => {
+  const app = Fastify({ clientErrorHandler })
+  await app.register(async child => {
+    await child.register(errorEnvelope, { preset: 'problem' })
+  })
+  const port = await listen(t, app)
+  const res = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
+  t.equal(res.status, 400)
+  t.same(Object.keys(JSON.parse(res.body)), ['detail', 'error_code', 'request_id'])
 })

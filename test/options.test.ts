@@ -22,6 +22,7 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
   ['a format object with a non-function serialize', { format: { build: buildBody, serialize: 'json' } }, /option 'format\.serialize'/],
   ['errors that are not an object', { errors: 'JOB_NOT_FOUND' }, /option 'errors'/],
   ['an errors entry with status 200', { errors: { MY_CODE: { status: 200, message: 'Fine' } } }, /option 'errors'.*MY_CODE\.status.*200/],
+  ['an errors entry that is not an object', { errors: { MY_CODE: 404 } }, /option 'errors'.*MY_CODE expects an object/],
   ['an errors entry without message', { errors: { MY_CODE: { status: 400 } } }, /option 'errors'.*MY_CODE\.message/],
   ['an errors entry with a bad code name', { errors: { 'MY CODE!': { status: 400, message: 'Bad' } } }, /option 'errors'.*'MY CODE!'/],
   ['rateLimit { max: 100 } (not implemented yet)', { rateLimit: { max: 100 } }, /option 'rateLimit'/],

@@ -461,3 +461,57 @@ t.test('logging', async t => {
   })
   t.end()
 })
+
+t.test('a custom format whose serialize returns no string falls back to the internal error', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build({
+    server: { logger: { level: 'info', stream } },
+    plugin: { format: { name: 'numbers', contentType: 'application/json', build: r => r.status, serialize: () => 42 as unknown as string } }
+  })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 500)
+  t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+  t.match(lines.find(l => l.level === 50)?.err?.message, /serialized to number, not a string/)
+})
+
+t.test('a logger that throws does not cost the client its envelope', async t => {
+  const calls: string[] = []
+  const logger = {
+    level: 'info',
+    info () { calls.push('info'); throw new Error('log sink full') },
+    error () { calls.push('error') },
+    warn () {},
+    debug () {},
+    fatal () {},
+    trace () {},
+    silent () {},
+    child () { return logger }
+  }
+  const app = await build({ server: { loggerInstance: logger as never, disableRequestLogging: true } })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  t.equal(res.json().error_code, 'JOB_NOT_FOUND')
+  t.same(calls, ['info', 'error'], 'the failed info line is replaced by a short error line')
+})
+
+t.test('details holding a Proxy that throws on every trap are cut down, not fatal', async t => {
+  const hostile = new Proxy({}, {
+    get () { throw new Error('trap') },
+    getPrototypeOf () { throw new Error('trap') },
+    ownKeys () { throw new Error('trap') },
+    has () { throw new Error('trap') }
+  })
+  const app = await build()
+  app.get('/details', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { job: hostile, ok: 1 } }) })
+  app.get('/headers', async () => { throw new ApiError('JOB_NOT_FOUND', { headers: hostile as never }) })
+  const res = await app.inject('/details')
+  t.equal(res.statusCode, 404)
+  const record = await build({ plugin: { format: r => r } })
+  record.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { job: hostile, ok: 1 } }) })
+  t.same((await record.inject('/')).json().details, { job: '[Unreadable]', ok: 1 })
+  const headers = await app.inject('/headers')
+  t.equal(headers.statusCode, 404)
+  t.equal(headers.json().error_code, 'JOB_NOT_FOUND')
+})
