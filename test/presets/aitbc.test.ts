@@ -8,9 +8,10 @@ import { build } from '../helper.js'
 // Seed 001, parsed at test time: the document is the source of truth.
 // ---------------------------------------------------------------------------
 
-const seedDir = fileURLToPath(new URL('../../../shared/seeds/', import.meta.url))
+// A copy of shared/seeds/ kept with the tests, so that a clone can run them on its own.
+const seedDir = fileURLToPath(new URL('../fixtures/seeds/', import.meta.url))
 if (!existsSync(seedDir)) {
-  throw new Error(`seed folder ${seedDir} is missing: these tests check the aitbc preset against shared/seeds/001_*.txt`)
+  throw new Error(`seed folder ${seedDir} is missing: these tests check the aitbc preset against its seed 001_*.txt`)
 }
 const seedName = readdirSync(seedDir).find(name => name.startsWith('001_'))
 if (seedName === undefined) throw new Error(`no 001_*.txt seed in ${seedDir}`)
