@@ -472,3 +472,27 @@ t.test("createEnvelopeFormat({ details: 'always' }) shows details on every error
   const body = format.build({ status: 404, code: 'SESSION_NOT_FOUND', message: 'Session missing', retryable: false, requestId: 'req_xxxx', timestamp: '2024-01-01T00:00:00Z', instance: '/' })
   t.same(body, { success: false, data: null, error: { code: 'SESSION_NOT_FOUND', message: 'Session missing', details: {} }, meta: { request_id: 'req_xxxx' } })
 })
+
+t.test('the exported schemas work as route response schemas, and the body stays whole', async t => {
+  const cases = [
+    { format: 'flat', schema: FlatErrorSchema },
+    { format: 'envelope', schema: EnvelopeErrorSchema },
+    { format: 'openai', schema: OpenAIErrorSchema },
+    { format: 'problem', schema: ProblemDetailsSchema }
+  ] as const
+  for (const { format, schema } of cases) {
+    const app = await build({ plugin: { format }, requestId: 'req-abc123' })
+    app.get('/jobs/:id', { schema: { response: { 404: schema, 422: schema } } }, async () => {
+      throw new ApiError('JOB_NOT_FOUND', { message: 'Job job-abc123 not found', field: 'id' })
+    })
+    await app.ready()
+    const res = await app.inject('/jobs/job-abc123')
+    t.equal(res.statusCode, 404, format)
+    const body = res.json()
+    t.ok(validators[format](body), `${format} body matches the schema it declared`)
+    t.match(JSON.stringify(body), 'Job job-abc123 not found', `${format} message intact`)
+    // The OpenAI shape has no request id member: it travels in X-Request-Id only.
+    if (format !== 'openai') t.match(JSON.stringify(body), 'req-abc123', `${format} request id intact`)
+    t.equal(res.headers['x-request-id'], 'req-abc123')
+  }
+})
