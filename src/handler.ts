@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
+import type { Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
 import { safeGet, safeString, toPlainJson } from './safe.js'
 
@@ -18,31 +19,38 @@ export interface ErrorResponse {
  * handler, and the formatting they share. Only these touch `reply`.
  */
 export function createHandlers (opts: NormalizedOptions) {
-  const { format, requestIdHeader } = opts
-  const serialize = format.serialize ?? JSON.stringify
+  const { requestIdHeader, retryHeaders } = opts
 
-  function render (request: FastifyRequest | undefined, normalized: NormalizedError): { payload: string, contentType: string, status: number } {
+  function render (request: FastifyRequest | undefined, normalized: NormalizedError, format: Format = opts.format): { payload: string, contentType: string, status: number } {
     const { record } = normalized
     try {
-      const payload = serialize(format.build(record))
+      const payload = (format.serialize ?? JSON.stringify)(format.build(record))
       if (typeof payload === 'string') return { payload, contentType: format.contentType, status: record.status }
       throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
     } catch (failure) {
       logFailure(request, failure, 'the error format failed; answering the internal error instead')
     }
-    return { ...fallback(record.requestId, record.instance), status: opts.conditions.internal.status }
+    return { ...fallback(record.requestId, record.instance, format), status: opts.conditions.internal.status }
   }
 
   /** The fixed internal-error body, for when the format itself fails. */
-  function fallback (requestId: string, instance: string): { payload: string, contentType: string } {
+  function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
     try {
-      const payload = serialize(format.build(internalRecord(opts, requestId, instance, timestampOf(opts.now))))
+      const payload = (format.serialize ?? JSON.stringify)(format.build(internalRecord(opts, requestId, instance, timestampOf(opts.now))))
       if (typeof payload === 'string') return { payload, contentType: format.contentType }
     } catch {}
     return {
       payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
       contentType: jsonContentType
     }
+  }
+
+  /** The format for this request: problem details when negotiation is on and the client asks for them. */
+  function formatFor (request: FastifyRequest): Format {
+    const accept = opts.negotiate === undefined ? undefined : request.headers.accept
+    return typeof accept === 'string' && accept.includes('application/problem+json')
+      ? opts.negotiate as Format
+      : opts.format
   }
 
   function logFailure (request: FastifyRequest | undefined, failure: unknown, message: string): void {
@@ -85,9 +93,14 @@ export function createHandlers (opts: NormalizedOptions) {
 
   function send (reply: FastifyReply, normalized: NormalizedError): void {
     const { record, headers } = normalized
-    const { payload, contentType, status } = render(reply.request, normalized)
+    const { payload, contentType, status } = render(reply.request, normalized, formatFor(reply.request))
     reply.code(status)
     for (const [name, value] of headers) reply.header(name, value)
+    if (retryHeaders) {
+      // What OpenAI's SDKs read before anything else when deciding to retry.
+      reply.header('x-should-retry', record.retryable ? 'true' : 'false')
+      if (record.retryAfter !== undefined) reply.header('retry-after-ms', String(record.retryAfter * 1000))
+    }
     if (safeHeaderValue.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
     reply.header('content-type', contentType)
     reply.send(payload)
@@ -97,7 +110,7 @@ export function createHandlers (opts: NormalizedOptions) {
     try {
       logFailure(request, failure, 'fastify-error-envelope failed to handle an error')
       const { requestId, instance } = facts(request)
-      const { payload, contentType } = fallback(requestId, instance)
+      const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
       if (safeHeaderValue.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)

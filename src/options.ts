@@ -29,6 +29,13 @@ export interface ErrorEnvelopeOptions {
   notFound?: boolean
   /** The clock of `meta.timestamp`; set it in tests for stable snapshots. */
   now?: () => Date
+  /**
+   * Send `x-should-retry` (from the code's retryable flag) and `retry-after-ms`,
+   * which OpenAI's SDKs obey. Default: on for the `openai` format.
+   */
+  retryHeaders?: boolean
+  /** Answer `application/problem+json` to a client whose `Accept` asks for it, whatever the preset. Default false. */
+  negotiate?: boolean
 }
 
 export interface ResolvedCondition {
@@ -50,9 +57,12 @@ export interface NormalizedOptions {
   requestIdHeader: string
   notFound: boolean
   now: () => Date
+  retryHeaders: boolean
+  /** The problem format, when negotiation is on. */
+  negotiate: Format | undefined
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate'])
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
@@ -130,6 +140,9 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
   const now = raw.now ?? (() => new Date())
   if (typeof now !== 'function') throw optionError('now', 'a function returning a Date', now)
 
+  const negotiate = raw.negotiate ?? false
+  if (typeof negotiate !== 'boolean') throw optionError('negotiate', 'a boolean', negotiate)
+
   const typeBase = raw.problemTypeBase
   if (typeBase !== undefined && typeof typeBase !== 'string') throw optionError('problemTypeBase', 'a URI string', typeBase)
 
@@ -169,6 +182,10 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     statusCodes.set(Number(status), resolveTarget(catalog, code, Number(status)))
   }
 
+  const format = resolveFormat(raw.format, preset.format, allErrors, typeBase)
+  const retryHeaders = raw.retryHeaders ?? format.name === 'openai'
+  if (typeof retryHeaders !== 'boolean') throw optionError('retryHeaders', 'a boolean', retryHeaders)
+
   return {
     preset: presetName as PresetName,
     catalog,
@@ -176,11 +193,13 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     statusCodes,
     fieldRules,
     validationMessage: preset.validationMessage ?? 'specific',
-    format: resolveFormat(raw.format, preset.format, allErrors, typeBase),
+    format,
     exposeInternalErrors: expose,
     requestIdHeader: requestIdHeader.toLowerCase(),
     notFound,
-    now: now as () => Date
+    now: now as () => Date,
+    retryHeaders,
+    negotiate: negotiate ? buildFormat({ name: 'problem', problem: { typeBase } }, allErrors) : undefined
   }
 }
 
