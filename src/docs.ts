@@ -1,0 +1,146 @@
+import type { CatalogEntry } from './catalog.js'
+import { buildFormat, formatNames, type FormatName } from './formats/index.js'
+import { normalizeOptions } from './options.js'
+import { presets, type Condition, type PresetName } from './presets/index.js'
+import type { ErrorRecord } from './record.js'
+
+/** In the order a reader meets them: what the framework raises, in words. */
+const conditionNames: Array<[Condition, string]> = [
+  ['validation.required', 'request validation: a required field is missing'],
+  ['validation.type', 'request validation: a field has the wrong type'],
+  ['validation.range', 'request validation: min/max, length or item count'],
+  ['validation.format', 'request validation: format or pattern'],
+  ['validation.enum', 'request validation: a value not in the enum'],
+  ['validation.invalid', 'request validation: any other keyword'],
+  ['notFound', 'no route matched'],
+  ['malformedBody', 'malformed JSON body'],
+  ['emptyBody', 'empty JSON body'],
+  ['unsupportedMediaType', 'unsupported content type'],
+  ['payloadTooLarge', 'body over the size limit'],
+  ['badHttp', 'malformed HTTP (clientErrorHandler)'],
+  ['clientError', 'any other 4xx error'],
+  ['rateLimited', 'rate limited'],
+  ['quotaExceeded', 'quota exhausted'],
+  ['overloaded', 'overloaded'],
+  ['maintenance', 'maintenance'],
+  ['upstream', 'upstream failure'],
+  ['upstreamTimeout', 'upstream timeout'],
+  ['internal', 'unknown error (message hidden)']
+]
+
+export interface CodeReference {
+  code: string
+  status: number
+  message: string
+  description?: string
+  category?: string
+  retryable: boolean
+  resolution?: string
+  field?: string
+  retry?: string
+  /** False for codes this preset adds to its document. */
+  documented: boolean
+}
+
+export interface PresetReference {
+  preset: PresetName
+  source: string
+  format: FormatName
+  codes: CodeReference[]
+  conditions: Array<{ condition: Condition, description: string, status: number, code: string }>
+  /** A sample body of the first documented code, in each built-in format. */
+  samples: Record<FormatName, unknown>
+}
+
+const sampleRequestId = 'req_1234567890'
+const sampleTimestamp = '2024-01-01T00:00:00Z'
+
+function sampleRecord (code: string, entry: CatalogEntry): ErrorRecord {
+  const record: ErrorRecord = {
+    status: entry.status,
+    code,
+    message: entry.message,
+    retryable: entry.retryable ?? false,
+    requestId: sampleRequestId,
+    timestamp: sampleTimestamp,
+    instance: '/v1/example'
+  }
+  if (entry.category !== undefined) record.category = entry.category
+  if (entry.type !== undefined) record.type = entry.type
+  if (entry.title !== undefined) record.title = entry.title
+  return record
+}
+
+/** Everything a preset answers, as data: the source of the generated docs and of `--format json`. */
+export function presetReference (name: PresetName): PresetReference {
+  const preset = presets[name]
+  const opts = normalizeOptions({ preset: name })
+  const documented = new Set<string>(preset.documented)
+  const codes = Object.entries(preset.catalog as Record<string, CatalogEntry>).map(([code, e]) => {
+    const row: CodeReference = { code, status: e.status, message: e.message, retryable: e.retryable ?? false, documented: documented.has(code) }
+    if (e.description !== undefined) row.description = e.description
+    if (e.category !== undefined) row.category = e.category
+    if (e.resolution !== undefined) row.resolution = e.resolution
+    if (e.field !== undefined) row.field = e.field
+    if (e.retry !== undefined) row.retry = e.retry
+    return row
+  })
+  const conditions = conditionNames.map(([condition, description]) => {
+    const target = opts.conditions[condition]
+    return { condition, description, status: target.status, code: target.code }
+  })
+  const first = codes.find(c => c.documented) as CodeReference
+  const record = sampleRecord(first.code, (preset.catalog as Record<string, CatalogEntry>)[first.code] as CatalogEntry)
+  const samples = {} as Record<FormatName, unknown>
+  for (const format of formatNames) {
+    const spec = preset.format.name === format ? preset.format : { name: format }
+    samples[format] = buildFormat(spec, false).build(record)
+  }
+  return { preset: name, source: preset.source, format: preset.format.name, codes, conditions, samples }
+}
+
+function cell (value: string | undefined): string {
+  return value === undefined || value === '' ? '—' : value.replaceAll('|', '\\|')
+}
+
+/** The Markdown reference of one preset, as `npm run docs` writes it to docs/errors/<preset>.md. */
+export function presetMarkdown (name: PresetName): string {
+  const ref = presetReference(name)
+  const hasDescription = ref.codes.some(c => c.description !== undefined)
+  const hasField = ref.codes.some(c => c.field !== undefined)
+  const hasRetry = ref.codes.some(c => c.retry !== undefined)
+  const head = ['Code', 'HTTP', 'Message', ...(hasDescription ? ['Description'] : []), 'Category', 'Retryable',
+    ...(hasField ? ['Field'] : []), 'Resolution', ...(hasRetry ? ['Retry'] : [])]
+  const rows = ref.codes.map(c => [
+    `\`${c.code}\`${c.documented ? '' : ' *'}`, String(c.status), cell(c.message),
+    ...(hasDescription ? [cell(c.description)] : []), cell(c.category), c.retryable ? 'Yes' : 'No',
+    ...(hasField ? [c.field === undefined ? '—' : `\`${c.field}\``] : []), cell(c.resolution),
+    ...(hasRetry ? [cell(c.retry)] : [])
+  ])
+  const table = (header: string[], body: string[][]): string =>
+    [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...body.map(r => `| ${r.join(' | ')} |`)].join('\n')
+  const additions = ref.codes.some(c => !c.documented)
+    ? '\n\n\\* Not in the document: this preset adds the code for an HTTP condition the document names no code for.'
+    : ''
+  const samples = formatNames.map(format =>
+    `### \`${format}\`${format === ref.format ? ' (this preset\'s format)' : ''}\n\n\`\`\`json\n${JSON.stringify(ref.samples[format], null, 2)}\n\`\`\``)
+  return `<!-- Generated by \`npm run docs\` from src/presets/${name}.ts. Do not edit: a test fails when this file is stale. -->
+# \`${name}\` preset
+
+Source: ${ref.source}. Body format: \`${ref.format}\`.
+
+## Error codes
+
+${table(head, rows)}${additions}
+
+## What the framework's own conditions answer
+
+${table(['Condition', 'HTTP', 'Code'], ref.conditions.map(c => [c.description, String(c.status), `\`${c.code}\``]))}
+
+## Sample bodies
+
+\`${ref.codes.find(c => c.documented)?.code ?? ''}\` in each format, with request id \`${sampleRequestId}\`.
+
+${samples.join('\n\n')}
+`
+}
