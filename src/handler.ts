@@ -48,7 +48,7 @@ export function createHandlers (opts: NormalizedOptions) {
   /** The format for this request: problem details when negotiation is on and the client asks for them. */
   function formatFor (request: FastifyRequest): Format {
     const accept = opts.negotiate === undefined ? undefined : request.headers.accept
-    return typeof accept === 'string' && accept.includes('application/problem+json')
+    return typeof accept === 'string' && asksForProblem(accept)
       ? opts.negotiate as Format
       : opts.format
   }
@@ -59,14 +59,17 @@ export function createHandlers (opts: NormalizedOptions) {
     } catch {}
   }
 
-  function facts (request: FastifyRequest): RequestFacts {
+  function facts (request: FastifyRequest, reply?: FastifyReply): RequestFacts {
     const url = typeof request.url === 'string' ? request.url : '/'
     const query = url.indexOf('?')
-    return {
+    const f: RequestFacts = {
       requestId: String(request.id),
       instance: query === -1 ? url : url.slice(0, query),
       method: request.method
     }
+    const retryAfter = reply?.getHeader('retry-after')
+    if (retryAfter !== undefined) f.retryAfterHeader = retryAfter
+    return f
   }
 
   // Whether the request logger already binds `request_id` (requestIdOptions' label); the label is
@@ -125,7 +128,7 @@ export function createHandlers (opts: NormalizedOptions) {
         request.log.error({ err: loggable(error), request_id: String(request.id) }, 'error after the reply was sent')
         return
       }
-      const normalized = normalizeError(error, facts(request), opts)
+      const normalized = normalizeError(error, facts(request, reply), opts)
       log(request, normalized, error)
       send(reply, normalized)
     } catch (failure) {
@@ -147,6 +150,15 @@ export function createHandlers (opts: NormalizedOptions) {
   }
 
   return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
+}
+
+/** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */
+function asksForProblem (accept: string): boolean {
+  return accept.split(',').some(range => {
+    const [type, ...params] = range.split(';').map(part => part.trim().toLowerCase())
+    const q = params.find(p => p.startsWith('q='))
+    return type === 'application/problem+json' && (q === undefined || Number(q.slice(2)) > 0)
+  })
 }
 
 /** Errors go to the logger as they are; other thrown values as plain JSON. */

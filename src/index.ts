@@ -1,8 +1,10 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
 import { createHandlers } from './handler.js'
+import { ConditionError } from './normalize.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
+import { setUpRateLimit } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -11,6 +13,10 @@ declare module 'fastify' {
      * would: for encapsulated plugins that set an error handler of their own.
      */
     sendError: (error: unknown) => FastifyReply
+  }
+  interface FastifyInstance {
+    /** With the `maintenance` option: turns the maintenance 503 on or off, optionally with a new Retry-After. */
+    setMaintenance: (enabled: boolean, retryAfter?: number) => void
   }
 }
 
@@ -21,7 +27,35 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
-  if (opts.notFound) fastify.setNotFoundHandler(notFoundEnvelopeHandler)
+
+  let notFoundHook: onRequestHookHandler | undefined
+  if (opts.rateLimit !== undefined) {
+    const { hookFor } = await setUpRateLimit(fastify, opts.rateLimit)
+    fastify.addHook('onRoute', function addRateLimitHook (route) {
+      const hook = hookFor(route)
+      if (hook === undefined) return
+      route.onRequest = route.onRequest === undefined ? [hook] : [...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]), hook]
+    })
+    notFoundHook = hookFor({ method: 'GET', url: '*', config: {} })
+  }
+  if (opts.notFound) {
+    // Unmatched routes count against the limit too, and carry its headers where the preset wants them on every response.
+    if (notFoundHook === undefined) {
+      fastify.setNotFoundHandler(notFoundEnvelopeHandler)
+    } else {
+      fastify.setNotFoundHandler({ preHandler: notFoundHook as unknown as preHandlerHookHandler }, notFoundEnvelopeHandler)
+    }
+  }
+  if (opts.maintenance !== undefined) {
+    const maintenance = opts.maintenance
+    fastify.decorate('setMaintenance', function setMaintenance (enabled: boolean, retryAfter?: number) {
+      maintenance.enabled = enabled
+      if (retryAfter !== undefined) maintenance.retryAfter = retryAfter
+    })
+    fastify.addHook('onRequest', async function maintenanceHook () {
+      if (maintenance.enabled) throw new ConditionError('maintenance', maintenance.retryAfter)
+    })
+  }
   if (!fastify.hasReplyDecorator('sendError')) {
     fastify.decorateReply('sendError', function sendError (this: import('fastify').FastifyReply, error: unknown) {
       errorEnvelopeHandler(error, this.request, this)
@@ -51,6 +85,8 @@ export { presets, type PresetName, type Preset, type Condition, type FieldRules 
 export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
 export { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
+export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit } from './rate-limit.js'
+export { ConditionError } from './normalize.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {
   FlatErrorSchema, EnvelopeErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,

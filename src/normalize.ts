@@ -7,11 +7,32 @@ import type { ErrorRecord, Violation } from './record.js'
 import { retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
 import { violationsOf } from './validation.js'
 
+const kCondition = Symbol.for('fastify-error-envelope.condition')
+
+/** An error the plugin raises for one of the preset's conditions (a limit hit, maintenance). */
+export class ConditionError extends Error {
+  readonly condition: Condition
+  readonly retryAfter: number | undefined
+  readonly [kCondition] = true
+  constructor (condition: Condition, retryAfter?: number) {
+    super(condition)
+    this.name = 'ConditionError'
+    this.condition = condition
+    this.retryAfter = retryAfter
+  }
+}
+
+function conditionOf (thrown: unknown): ConditionError | undefined {
+  return safeGet(thrown, kCondition) === true ? thrown as ConditionError : undefined
+}
+
 /** Where a request is, as far as an error record needs it. */
 export interface RequestFacts {
   requestId: string
   instance: string
   method: string
+  /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
+  retryAfterHeader?: unknown
 }
 
 /** A record and what goes around it: headers to send, and how to log it. */
@@ -29,8 +50,38 @@ const frameworkConditions: Record<string, Condition> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'malformedBody',
   FST_ERR_CTP_INVALID_JSON_BODY: 'malformedBody',
   FST_ERR_NOT_FOUND: 'notFound',
+  // @fastify/under-pressure's rejection when the process is over its limits.
+  FST_UNDER_PRESSURE: 'overloaded',
   // Raised by our clientErrorHandler for HTTP that Node could not parse.
   FEE_BAD_HTTP: 'badHttp'
+}
+
+// fetch/undici and socket failures of a call to another service, by the code on the error or its cause.
+const upstreamCodes: Record<string, Condition> = {
+  ECONNREFUSED: 'upstream',
+  ECONNRESET: 'upstream',
+  EPIPE: 'upstream',
+  ENOTFOUND: 'upstream',
+  EAI_AGAIN: 'upstream',
+  EHOSTUNREACH: 'upstream',
+  ENETUNREACH: 'upstream',
+  UND_ERR_SOCKET: 'upstream',
+  UND_ERR_CLOSED: 'upstream',
+  UND_ERR_RESPONSE_STATUS_CODE: 'upstream',
+  ETIMEDOUT: 'upstreamTimeout',
+  UND_ERR_CONNECT_TIMEOUT: 'upstreamTimeout',
+  UND_ERR_HEADERS_TIMEOUT: 'upstreamTimeout',
+  UND_ERR_BODY_TIMEOUT: 'upstreamTimeout'
+}
+
+function upstreamCondition (thrown: object): Condition | undefined {
+  // AbortSignal.timeout() rejects fetch with a TimeoutError DOMException.
+  if (safeGet(thrown, 'name') === 'TimeoutError') return 'upstreamTimeout'
+  for (const source of [thrown, safeGet(thrown, 'cause')]) {
+    const code = safeGet(source, 'code')
+    if (typeof code === 'string' && Object.hasOwn(upstreamCodes, code)) return upstreamCodes[code]
+  }
+  return undefined
 }
 
 const statusConditions: Record<number, Condition> = {
@@ -61,6 +112,25 @@ function baseRecord (target: { code: string, status: number, entry: CatalogEntry
   if (target.entry.type !== undefined) record.type = target.entry.type
   if (target.entry.title !== undefined) record.title = target.entry.title
   return record
+}
+
+/** A limit's message: its retry message with the wait filled in, when it has one and the wait is known. */
+export function limitMessage (entry: CatalogEntry, retryAfter: number | undefined): string {
+  return retryAfter !== undefined && entry.retryMessage !== undefined
+    ? renderTemplate(entry.retryMessage, { retry_after: retryAfter })
+    : entry.message
+}
+
+/** The record of a condition the plugin raises itself (limits, maintenance). */
+function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  const target = opts.conditions[condition]
+  const record = baseRecord(target, limitMessage(target.entry, retryAfter), facts, opts)
+  const headers: Array<[string, string]> = []
+  if (retryAfter !== undefined) {
+    record.retryAfter = retryAfter
+    headers.push(['retry-after', String(retryAfter)])
+  }
+  return { record, headers }
 }
 
 /** The message a client may see of a 5xx: the catalog's, with no unfilled placeholder. */
@@ -148,6 +218,11 @@ function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOpti
   const headers: Array<[string, string]> = []
   const status = statusOf(thrown as object)
   if (!isErrorStatus(status)) {
+    const upstream = upstreamCondition(thrown as object)
+    if (upstream !== undefined) {
+      const target = opts.conditions[upstream]
+      return { record: baseRecord(target, safeMessage(target.entry, opts.conditions.internal.entry), facts, opts), headers }
+    }
     const internal = opts.conditions.internal
     const message = opts.exposeInternalErrors ? safeString(safeGet(thrown, 'message')) ?? internal.entry.message : internal.entry.message
     return { record: baseRecord(internal, message, facts, opts), headers }
@@ -165,14 +240,22 @@ function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOpti
   } else {
     target = targetForStatus(status, opts)
   }
-  const exposed = status < 500 || opts.exposeInternalErrors
-  const message = exposed
-    ? safeString(safeGet(thrown, 'message')) ?? target.entry.message
-    : safeMessage(target.entry, opts.conditions.internal.entry)
-  const record = baseRecord(target, message, facts, opts)
   const output = safeGet(thrown, 'output')
   safeHeaders(safeGet(thrown, 'headers') ?? safeGet(output, 'headers'), headers)
-  const retryAfter = retryAfterSeconds(headers.find(([name]) => name === 'retry-after')?.[1], Date.now())
+  const retryAfter = retryAfterSeconds(headers.find(([name]) => name === 'retry-after')?.[1] ?? facts.retryAfterHeader, Date.now())
+  const exposed = status < 500 || opts.exposeInternalErrors
+  let message: string
+  if (!exposed) {
+    message = safeMessage(target.entry, opts.conditions.internal.entry)
+  } else if (target.code === opts.conditions.rateLimited.code || target.code === opts.conditions.quotaExceeded.code) {
+    // Another limiter's 429 speaks the preset's words, as our own limiter does.
+    message = limitMessage(target.entry, retryAfter)
+  } else if (condition !== undefined && opts.validationMessage === 'catalog') {
+    message = target.entry.message
+  } else {
+    message = safeString(safeGet(thrown, 'message')) ?? target.entry.message
+  }
+  const record = baseRecord(target, message, facts, opts)
   if (retryAfter !== undefined) record.retryAfter = retryAfter
   return { record, headers }
 }
@@ -184,6 +267,8 @@ function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOpti
  */
 export function normalizeError (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   if (isApiError(thrown)) return fromApiError(thrown, facts, opts)
+  const raised = conditionOf(thrown)
+  if (raised !== undefined) return fromCondition(raised.condition, raised.retryAfter, facts, opts)
   if (typeof thrown !== 'object' || thrown === null) {
     const internal = opts.conditions.internal
     return { record: baseRecord(internal, internal.entry.message, facts, opts), headers: [] }

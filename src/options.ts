@@ -1,6 +1,7 @@
 import { assertCatalog, catalogOf, describe, type CatalogEntry, type CatalogSpec } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
+import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
 import type { ErrorRecord, Format, FormatterFunction } from './record.js'
 
 /** The options `fastify.register(errorEnvelope, options)` takes. */
@@ -11,8 +12,10 @@ export interface ErrorEnvelopeOptions {
   format?: FormatName | FormatterFunction | Format
   /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
   errors?: object
-  /** Rate limiting through @fastify/rate-limit. Not available in this version: only `false` is accepted. */
-  rateLimit?: false
+  /** Rate limits and quotas through @fastify/rate-limit, answered with the preset's 429 (or quota) code. Default: off. */
+  rateLimit?: false | RateLimitOptions
+  /** A maintenance switch: while enabled, every request gets the preset's maintenance 503 with Retry-After. Toggle with `fastify.setMaintenance()`. */
+  maintenance?: { enabled?: boolean, retryAfter?: number }
   /** Show the real message of 5xx errors. Only for development. Default false. */
   exposeInternalErrors?: boolean
   validation?: {
@@ -60,9 +63,11 @@ export interface NormalizedOptions {
   retryHeaders: boolean
   /** The problem format, when negotiation is on. */
   negotiate: Format | undefined
+  rateLimit: NormalizedRateLimit | undefined
+  maintenance: { enabled: boolean, retryAfter: number } | undefined
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance'])
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
@@ -123,9 +128,8 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
   }
   const preset = presets[presetName as PresetName]
 
-  if (raw.rateLimit !== undefined && raw.rateLimit !== false) {
-    throw new TypeError("fastify-error-envelope: option 'rateLimit' is not supported in this version; register @fastify/rate-limit yourself or pass false")
-  }
+  const rateLimit = normalizeRateLimit(raw.rateLimit, preset.rateLimitReset ?? 'seconds')
+  const maintenance = normalizeMaintenance(raw.maintenance)
 
   const expose = raw.exposeInternalErrors ?? false
   if (typeof expose !== 'boolean') throw optionError('exposeInternalErrors', 'a boolean', expose)
@@ -199,8 +203,22 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     notFound,
     now: now as () => Date,
     retryHeaders,
-    negotiate: negotiate ? buildFormat({ name: 'problem', problem: { typeBase } }, allErrors) : undefined
+    negotiate: negotiate ? buildFormat({ name: 'problem', problem: { typeBase } }, allErrors) : undefined,
+    rateLimit,
+    maintenance
   }
+}
+
+function normalizeMaintenance (raw: unknown): NormalizedOptions['maintenance'] {
+  if (raw === undefined) return undefined
+  if (!isPlainObject(raw)) throw optionError('maintenance', '{ enabled?, retryAfter? }', raw)
+  const enabled = raw.enabled ?? false
+  if (typeof enabled !== 'boolean') throw optionError('maintenance.enabled', 'a boolean', enabled)
+  const retryAfter = raw.retryAfter ?? 300
+  if (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 1) {
+    throw optionError('maintenance.retryAfter', 'whole seconds, at least 1', retryAfter)
+  }
+  return { enabled, retryAfter }
 }
 
 /** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */

@@ -40,6 +40,8 @@ export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
    * Default `specific`.
    */
   validationMessage?: 'specific' | 'catalog'
+  /** How its document states `X-RateLimit-Reset`: a Unix timestamp or seconds from now. Default `seconds`. */
+  rateLimitReset?: 'unix' | 'seconds'
 }
 
 /** What `presets.<name>` exposes. */

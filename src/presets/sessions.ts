@@ -36,6 +36,8 @@ const spec: PresetSpec<typeof catalog> = {
   documented: Object.keys(catalog).filter(code => code !== 'NOT_FOUND' && code !== 'SERVICE_UNAVAILABLE') as Array<keyof typeof catalog>,
   format: { name: 'envelope', envelope: { data: true, timestamp: false, details: 'always' } },
   validationMessage: 'specific',
+  // "X-RateLimit-Reset: Window reset (Unix timestamp)"
+  rateLimitReset: 'unix',
   conditions: {
     'validation.required': 'INVALID_REQUEST',
     'validation.type': 'INVALID_REQUEST',
