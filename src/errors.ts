@@ -47,9 +47,25 @@ export class ApiError<Code extends string = string> extends Error {
   /** The values of the message template's `{params}`, when a factory made it. */
   readonly params: Record<string, unknown> | undefined
 
+  /**
+   * Which errors capture a stack trace: `'server-errors'` (the default) skips it
+   * for errors known to be 4xx when they are made, which are expected answers
+   * whose stack nobody reads and whose capture is most of their cost; `'all'`
+   * keeps it everywhere. 5xx errors and codes of unknown status always have one.
+   */
+  static stackTraces: 'server-errors' | 'all' = 'server-errors'
+
   constructor (code: Code, opts: ApiErrorOptions = {}, entry?: CatalogEntry, params?: Record<string, unknown>) {
     const message = opts.message ?? (entry === undefined ? code : renderTemplate(entry.message, params))
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    const known = opts.status ?? entry?.status
+    const skipStack = ApiError.stackTraces === 'server-errors' && known !== undefined && known < 500
+    const limit = Error.stackTraceLimit
+    if (skipStack) Error.stackTraceLimit = 0
+    try {
+      super(message, opts.cause === undefined ? undefined : { cause: opts.cause })
+    } finally {
+      if (skipStack) Error.stackTraceLimit = limit
+    }
     this.name = 'ApiError'
     this.code = code
     this.status = opts.status ?? entry?.status

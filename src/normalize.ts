@@ -94,8 +94,18 @@ const statusConditions: Record<number, Condition> = {
   504: 'upstreamTimeout'
 }
 
+// Formatting a date is most of what building a record costs; within one second the text is the same.
+let cachedSecond = -1
+let cachedTimestamp = ''
+
 function timestampOf (now: () => Date): string {
-  return now().toISOString().replace(/\.\d{3}Z$/, 'Z')
+  const ms = now().getTime()
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    cachedSecond = second
+    cachedTimestamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+  }
+  return cachedTimestamp
 }
 
 function baseRecord (target: { code: string, status: number, entry: CatalogEntry }, message: string, facts: RequestFacts, opts: NormalizedOptions): ErrorRecord {

@@ -496,3 +496,35 @@ t.test('the exported schemas work as route response schemas, and the body stays 
     t.equal(res.headers['x-request-id'], 'req-abc123')
   }
 })
+
+t.test('the compiled serializers write exactly what JSON.stringify writes, members in the same order', async t => {
+  const record: ErrorRecord = {
+    status: 422,
+    code: 'VALIDATION_MISSING_FIELD',
+    message: 'Field "prompt" is required \u2028 ünïcødé \ud800',
+    category: 'Validation',
+    retryable: false,
+    details: { nested: { list: [1, 'two', null, true], big: 1e21 }, empty: {} },
+    field: 'prompt',
+    issue: 'is required',
+    retryAfter: 30,
+    violations: [{ field: 'prompt', code: 'VALIDATION_MISSING_FIELD', message: 'm', location: 'body', keyword: 'required' }, { code: 'X', message: 'root' }],
+    requestId: 'req-abc123',
+    timestamp: '2024-01-01T00:00:00Z',
+    instance: '/v1/jobs',
+    type: 'invalid_request_error',
+    title: 'Unprocessable Content'
+  }
+  const formats = [
+    createFlatFormat(), createFlatFormat({ violations: true }),
+    createEnvelopeFormat(), createEnvelopeFormat({ data: true, timestamp: false, details: 'always', violations: true }),
+    createOpenAIFormat(), createOpenAIFormat({ violations: true }),
+    createProblemFormat(), createProblemFormat({ typeBase: 'https://errors.example.com/' })
+  ]
+  for (const format of formats) {
+    for (const r of [record, { ...record, details: undefined, field: undefined, retryAfter: undefined, violations: undefined }]) {
+      const body = format.build(r)
+      t.equal((format.serialize as (b: unknown) => string)(body), JSON.stringify(body), format.name)
+    }
+  }
+})

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import fastJson from 'fast-json-stringify'
 import type { ErrorRecord, Format } from '../record.js'
 
 export const EnvelopeErrorSchema = Type.Object({
@@ -22,6 +23,15 @@ export const EnvelopeErrorSchema = Type.Object({
 
 export type EnvelopeError = Static<typeof EnvelopeErrorSchema>
 
+// Compiled once, as Fastify does for response schemas: several times faster than JSON.stringify.
+// fast-json-stringify writes required members before optional ones, so the shape with
+// `data` gets a schema where it is required: it must stay second, as the document shows it.
+const serializeEnvelopeError = fastJson(EnvelopeErrorSchema) as (body: unknown) => string
+const serializeEnvelopeWithData = fastJson(Type.Object({
+  ...EnvelopeErrorSchema.properties,
+  data: Type.Null()
+}, { additionalProperties: false })) as (body: unknown) => string
+
 export interface EnvelopeFormatOptions {
   /** Include `"data": null` (the `sessions` document shows it). Default false. */
   data?: boolean
@@ -42,6 +52,7 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
   return {
     name: 'envelope',
     contentType: 'application/json; charset=utf-8',
+    serialize: withData ? serializeEnvelopeWithData : serializeEnvelopeError,
     build (record: ErrorRecord): EnvelopeError {
       const error: EnvelopeError['error'] = { code: record.code, message: record.message }
       if (record.details !== undefined) {

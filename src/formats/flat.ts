@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import fastJson from 'fast-json-stringify'
 import type { ErrorRecord, Format } from '../record.js'
 
 /** The AITBC body: `detail`, `error_code`, `request_id`, and `field` / `retry_after` when they apply. */
@@ -17,6 +18,9 @@ export const FlatErrorSchema = Type.Object({
 
 export type FlatError = Static<typeof FlatErrorSchema>
 
+// Compiled once, as Fastify does for response schemas: several times faster than JSON.stringify.
+const serializeFlatError = fastJson(FlatErrorSchema) as (body: unknown) => string
+
 export interface FlatFormatOptions {
   /** Add `errors`, the list of every validation violation. */
   violations?: boolean
@@ -27,6 +31,7 @@ export function createFlatFormat (opts: FlatFormatOptions = {}): Format {
   return {
     name: 'flat',
     contentType: 'application/json; charset=utf-8',
+    serialize: serializeFlatError,
     build (record: ErrorRecord): FlatError {
       const body: FlatError = { detail: record.message, error_code: record.code, request_id: record.requestId }
       if (record.field !== undefined) body.field = record.field

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox'
+import fastJson from 'fast-json-stringify'
 import type { ErrorRecord, Format } from '../record.js'
 
 export const OpenAIErrorSchema = Type.Object({
@@ -16,6 +17,9 @@ export const OpenAIErrorSchema = Type.Object({
 }, { $id: 'OpenAIError', additionalProperties: false })
 
 export type OpenAIError = Static<typeof OpenAIErrorSchema>
+
+// Compiled once, as Fastify does for response schemas: several times faster than JSON.stringify.
+const serializeOpenAIError = fastJson(OpenAIErrorSchema) as (body: unknown) => string
 
 /** The error types OpenAI's API answers with, by status, for codes whose catalog entry names none. */
 export function openaiType (status: number): string {
@@ -41,6 +45,7 @@ export function createOpenAIFormat (opts: OpenAIFormatOptions = {}): Format {
   return {
     name: 'openai',
     contentType: 'application/json; charset=utf-8',
+    serialize: serializeOpenAIError,
     build (record: ErrorRecord): OpenAIError {
       const error: OpenAIError['error'] = {
         message: record.message,

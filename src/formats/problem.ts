@@ -1,5 +1,6 @@
 import { STATUS_CODES } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
+import fastJson from 'fast-json-stringify'
 import type { ErrorRecord, Format } from '../record.js'
 
 export const ProblemDetailsSchema = Type.Object({
@@ -19,6 +20,9 @@ export const ProblemDetailsSchema = Type.Object({
 }, { $id: 'ProblemDetails', additionalProperties: false })
 
 export type ProblemDetails = Static<typeof ProblemDetailsSchema>
+
+// Compiled once, as Fastify does for response schemas: several times faster than JSON.stringify.
+const serializeProblemDetails = fastJson(ProblemDetailsSchema) as (body: unknown) => string
 
 export interface ProblemFormatOptions {
   /**
@@ -40,6 +44,7 @@ export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
   return {
     name: 'problem',
     contentType: 'application/problem+json; charset=utf-8',
+    serialize: serializeProblemDetails,
     build (record: ErrorRecord): ProblemDetails {
       const statusText = STATUS_CODES[record.status] ?? 'Error'
       const body: ProblemDetails = {

@@ -1,0 +1,41 @@
+// npm run bench:micro: where the microseconds of one error response go, step by step.
+import createError from '@fastify/error'
+import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, normalizeOptions, presets } from '../src/index.js'
+import { normalizeError } from '../src/normalize.js'
+
+function bench (name: string, fn: () => unknown, iterations = 200_000): void {
+  for (let i = 0; i < 10_000; i++) fn()
+  const start = process.hrtime.bigint()
+  let sink: unknown
+  for (let i = 0; i < iterations; i++) sink = fn()
+  const ns = Number(process.hrtime.bigint() - start) / iterations
+  if (sink === Symbol.for('never')) console.log(sink)
+  console.log(`${name.padEnd(58)} ${(ns / 1000).toFixed(3).padStart(8)} µs  ${Math.round(1e9 / ns).toLocaleString('en').padStart(12)} ops/s`)
+}
+
+const NotFound = createError('JOB_NOT_FOUND', "Job doesn't exist", 404)
+const opts = normalizeOptions({})
+const facts = { requestId: 'req_0123456789abcdef0123456789abcdef', instance: '/err', method: 'GET' }
+
+console.log('Creating an error')
+bench('new Error(message) (stack captured)', () => new Error("Job doesn't exist"))
+bench('@fastify/error 404 (stack captured)', () => new NotFound())
+bench('presets.aitbc.errors.JOB_NOT_FOUND() (4xx: no stack)', () => presets.aitbc.errors.JOB_NOT_FOUND())
+ApiError.stackTraces = 'all'
+bench("same, ApiError.stackTraces = 'all'", () => presets.aitbc.errors.JOB_NOT_FOUND())
+ApiError.stackTraces = 'server-errors'
+bench("new ApiError('JOB_NOT_FOUND') (status unknown: stack)", () => new ApiError('JOB_NOT_FOUND'))
+
+console.log('\nNormalising into a record')
+const err = presets.aitbc.errors.JOB_NOT_FOUND()
+bench('normalizeError(ApiError)', () => normalizeError(err, facts, opts))
+bench('normalizeError(@fastify/error 404)', () => normalizeError(new NotFound(), facts, opts))
+
+console.log('\nBuilding and serialising a body')
+const record = normalizeError(err, facts, opts).record
+for (const format of [createFlatFormat(), createEnvelopeFormat(), createOpenAIFormat(), createProblemFormat()]) {
+  const body = format.build(record)
+  bench(`${format.name}: build`, () => format.build(record))
+  bench(`${format.name}: JSON.stringify`, () => JSON.stringify(body))
+  bench(`${format.name}: compiled serializer`, () => (format.serialize as (b: unknown) => string)(body))
+}

@@ -1,0 +1,156 @@
+// npm run bench: every contender in its own server process, interleaved over rounds, against one
+// load generator (autocannon, in this process). Writes bench/RESULTS.md.
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { writeFileSync } from 'node:fs'
+import { cpus, totalmem } from 'node:os'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+import type { Contender } from './server.js'
+
+const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
+const duration = Number(process.env.BENCH_DURATION ?? 4)
+const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
+const memoryRequests = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000)
+const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url))
+const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url))
+
+interface Scenario {
+  id: string
+  title: string
+  method: 'GET' | 'POST'
+  path: string
+  logging: boolean
+  contenders: Contender[]
+  body?: string
+}
+
+const scenarios: Scenario[] = [
+  { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem'] },
+  { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem'] },
+  { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate'], body: '{}' },
+  { id: 'ok', title: 'success (`/ok`), request ids on', method: 'GET', path: '/ok', logging: false, contenders: ['bare-ok', 'flat-ok'] },
+  { id: '429', title: '429 from the rate limiter', method: 'GET', path: '/ok', logging: false, contenders: ['rate-limit-own', 'flat-rate-limit'] }
+]
+
+interface Sample { rps: number, p99: number, cpuPerReq: number, maxRss: number }
+
+const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return cpus().length > 1 } catch { return false } })()
+// The load generator on core 0, each server on core 1: they do not steal each other's time.
+if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
+
+function start (name: Contender, logging: boolean): Promise<{ child: ChildProcess, port: number }> {
+  const child = fork(serverFile, [name], {
+    execArgv: ['--import', 'tsx'],
+    env: { ...process.env, BENCH_LOGGING: logging ? '1' : '0' },
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
+  })
+  if (hasTaskset && child.pid !== undefined) execFileSync('taskset', ['-cp', '1', String(child.pid)], { stdio: 'ignore' })
+  return new Promise((resolve, reject) => {
+    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }))
+    child.once('exit', code => reject(new Error(`${name} exited with ${String(code)}`)))
+  })
+}
+
+function ask<T> (child: ChildProcess, message: string): Promise<T> {
+  return new Promise(resolve => { child.once('message', m => resolve(m as T)); child.send(message) })
+}
+
+async function load (port: number, s: Scenario, seconds: number, amount?: number): Promise<autocannon.Result> {
+  return await autocannon({
+    url: `http://127.0.0.1:${port}${s.path}`,
+    method: s.method,
+    connections,
+    ...(amount === undefined ? { duration: seconds } : { amount }),
+    ...(s.body === undefined ? {} : { body: s.body, headers: { 'content-type': 'application/json' } })
+  })
+}
+
+async function measure (name: Contender, s: Scenario): Promise<Sample> {
+  const { child, port } = await start(name, s.logging)
+  try {
+    await load(port, s, 1)
+    await ask(child, 'reset')
+    const result = await load(port, s, duration)
+    const usage = await ask<{ cpuMicros: number, maxRss: number }>(child, 'usage')
+    const total = result.requests.total
+    return { rps: result.requests.average, p99: result.latency.p99, cpuPerReq: usage.cpuMicros / Math.max(total, 1), maxRss: usage.maxRss }
+  } finally {
+    child.kill()
+  }
+}
+
+async function memory (): Promise<{ after10k: number, after1m: number }> {
+  const s = scenarios[0] as Scenario
+  const { child, port } = await start('flat', false)
+  try {
+    await load(port, s, 0, 10_000)
+    const after10k = (await ask<{ rss: number }>(child, 'usage')).rss
+    await load(port, s, 0, memoryRequests)
+    const after1m = (await ask<{ rss: number }>(child, 'usage')).rss
+    return { after10k, after1m }
+  } finally {
+    child.kill()
+  }
+}
+
+const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
+const samples = new Map<string, Sample[]>()
+const key = (s: Scenario, c: Contender): string => `${s.id}/${c}`
+
+for (let round = 0; round < rounds; round++) {
+  for (const s of scenarios) {
+    // Rotate the order each round, so that no contender always runs first or last.
+    const order = s.contenders.map((_c, i) => s.contenders[(i + round) % s.contenders.length] as Contender)
+    for (const c of order) {
+      const sample = await measure(c, s)
+      samples.set(key(s, c), [...(samples.get(key(s, c)) ?? []), sample])
+      console.error(`round ${round + 1}/${rounds} ${s.id} ${c}: ${Math.round(sample.rps)} req/s, ${sample.cpuPerReq.toFixed(1)} µs/req`)
+    }
+  }
+}
+const mem = memoryRequests > 0 ? await memory() : undefined
+
+const cell = (s: Scenario, c: Contender): { rps: number, min: number, max: number, p99: number, cpu: number, rss: number, noisy: boolean } => {
+  const xs = samples.get(key(s, c)) as Sample[]
+  const rps = median(xs.map(x => x.rps))
+  const min = Math.min(...xs.map(x => x.rps))
+  const max = Math.max(...xs.map(x => x.rps))
+  return { rps, min, max, p99: median(xs.map(x => x.p99)), cpu: median(xs.map(x => x.cpuPerReq)), rss: Math.max(...xs.map(x => x.maxRss)), noisy: (max - min) / rps > 0.15 }
+}
+const byId = (id: string): Scenario => scenarios.find(s => s.id === id) as Scenario
+const ratio = (id: string, a: Contender, b: Contender): number => cell(byId(id), a).rps / cell(byId(id), b).rps
+
+const versions = JSON.parse(execFileSync('npm', ['ls', 'fastify', 'autocannon', '@fastify/rate-limit', '--json', '--depth=0'], { encoding: 'utf8' })) as { dependencies: Record<string, { version: string }> }
+const lines: string[] = []
+lines.push('# Benchmark results', '')
+lines.push(`Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}, ` +
+  Object.entries(versions.dependencies).map(([n, v]) => `${n} ${v.version}`).join(', ') + '.', '')
+lines.push(`${connections} connections, ${duration} s per run after 1 s of warm-up, ${rounds} interleaved rounds; medians, with the min–max of req/s. ` +
+  `${hasTaskset ? 'Load generator pinned to core 0, server to core 1.' : 'No taskset here: processes not pinned.'} A cell whose req/s spread exceeds 15 % is marked *noisy*.`, '')
+for (const s of scenarios) {
+  lines.push(`## ${s.title}`, '', '| contender | req/s | min–max | p99 ms | server CPU µs/req | peak RSS MB |', '|---|---|---|---|---|---|')
+  for (const c of s.contenders) {
+    const x = cell(s, c)
+    lines.push(`| ${c} | ${Math.round(x.rps)}${x.noisy ? ' *noisy*' : ''} | ${Math.round(x.min)}–${Math.round(x.max)} | ${x.p99} | ${x.cpu.toFixed(1)} | ${(x.rss / 2 ** 20).toFixed(0)} |`)
+  }
+  lines.push('')
+}
+const targets: Array<[string, number, string, boolean]> = [
+  ['`/err` logging off: flat ÷ direct-send limit', ratio('err', 'flat', 'limit'), '≥ 0.85', ratio('err', 'flat', 'limit') >= 0.85],
+  ['`/err` logging off: flat ÷ Fastify default handler', ratio('err', 'flat', 'fastify-default'), '≥ 1.6', ratio('err', 'flat', 'fastify-default') >= 1.6],
+  ['`/err` logging on: flat ÷ direct-send limit', ratio('err-log', 'flat', 'limit'), '≥ 0.70', ratio('err-log', 'flat', 'limit') >= 0.70],
+  ['`/err` logging on: flat ÷ Fastify default handler', ratio('err-log', 'flat', 'fastify-default'), '≥ 1.8', ratio('err-log', 'flat', 'fastify-default') >= 1.8],
+  ['`/validate`: plugin ÷ attachValidation limit', ratio('validate', 'flat-validate', 'limit-validate'), '≥ 0.95', ratio('validate', 'flat-validate', 'limit-validate') >= 0.95],
+  ['`/ok`: with the plugin ÷ without', ratio('ok', 'flat-ok', 'bare-ok'), '≥ 0.97', ratio('ok', 'flat-ok', 'bare-ok') >= 0.97],
+  ['429: plugin ÷ @fastify/rate-limit\'s own', ratio('429', 'flat-rate-limit', 'rate-limit-own'), '≥ 0.9', ratio('429', 'flat-rate-limit', 'rate-limit-own') >= 0.9],
+  ['server CPU per `/err` response: flat ÷ limit', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu, '≤ 1.2', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu <= 1.2]
+]
+lines.push('## Targets', '', '| target | measured | wanted | met |', '|---|---|---|---|')
+for (const [name, value, wanted, met] of targets) lines.push(`| ${name} | ${value.toFixed(2)}× | ${wanted} | ${met ? 'yes' : '**no**'} |`)
+if (mem !== undefined) {
+  const growth = (mem.after1m - mem.after10k) / 2 ** 20
+  lines.push(`| RSS after ${memoryRequests.toLocaleString('en')} more error responses − RSS after 10,000 | ${growth.toFixed(1)} MB | ≤ 10 MB | ${growth <= 10 ? 'yes' : '**no**'} |`)
+}
+lines.push('')
+writeFileSync(resultsFile, lines.join('\n'))
+console.log(lines.join('\n'))
