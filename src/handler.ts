@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
 import type { Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import { isApiError } from './errors.js'
 import { safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -55,7 +56,7 @@ export function createHandlers (opts: NormalizedOptions) {
 
   function logFailure (request: FastifyRequest | undefined, failure: unknown, message: string): void {
     try {
-      request?.log.error({ err: loggable(failure) }, message)
+      request?.log.error({ err: loggable(failure, opts.redact) }, message)
     } catch {}
   }
 
@@ -84,7 +85,7 @@ export function createHandlers (opts: NormalizedOptions) {
       : { request_id: record.requestId, error_code: record.code, status: record.status }
     try {
       if (record.status >= 500 || bug !== undefined) {
-        request.log.error({ ...fields, err: loggable(thrown) }, bug ?? `${record.code}: ${describeThrown(thrown)}`)
+        request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown)}`)
       } else {
         request.log.info(fields, record.message)
       }
@@ -125,7 +126,7 @@ export function createHandlers (opts: NormalizedOptions) {
   function errorEnvelopeHandler (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     try {
       if (reply.sent || reply.raw.headersSent) {
-        request.log.error({ err: loggable(error), request_id: String(request.id) }, 'error after the reply was sent')
+        request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
         return
       }
       const normalized = normalizeError(error, facts(request, reply), opts)
@@ -152,6 +153,15 @@ export function createHandlers (opts: NormalizedOptions) {
   return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
 }
 
+/** A nested error as the log can show it: pino's error serializer only reaches the top-level `err`. */
+function summary (value: unknown, redact: RegExp | null): unknown {
+  if (value === undefined) return undefined
+  try {
+    if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack, code: safeGet(value, 'code') }
+  } catch {}
+  return toPlainJson(value, redact)
+}
+
 /** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */
 function asksForProblem (accept: string): boolean {
   return accept.split(',').some(range => {
@@ -162,11 +172,15 @@ function asksForProblem (accept: string): boolean {
 }
 
 /** Errors go to the logger as they are; other thrown values as plain JSON. */
-function loggable (thrown: unknown): unknown {
+function loggable (thrown: unknown, redact: RegExp | null): unknown {
+  if (isApiError(thrown) && thrown.details !== undefined) {
+    // The log keeps everything but the secrets the body also never shows.
+    return { type: thrown.name, code: thrown.code, message: thrown.message, stack: thrown.stack, details: toPlainJson(thrown.details, redact), cause: summary(thrown.cause, redact) }
+  }
   try {
     if (thrown instanceof Error) return thrown
   } catch {}
-  return toPlainJson(thrown)
+  return toPlainJson(thrown, redact)
 }
 
 function describeThrown (thrown: unknown): string {

@@ -187,7 +187,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   }
   const record = baseRecord(target, message, facts, opts)
   if (exposed && err.details !== undefined) {
-    const details = toPlainJson(err.details)
+    const details = toPlainJson(err.details, opts.redact)
     if (typeof details === 'object' && details !== null && !Array.isArray(details)) record.details = details as Record<string, unknown>
   }
   const field = safeString(err.field, 256)

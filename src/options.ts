@@ -3,6 +3,7 @@ import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
 import type { ErrorRecord, Format, FormatterFunction } from './record.js'
+import { defaultRedactKeys, redactPattern } from './safe.js'
 
 /** The options `fastify.register(errorEnvelope, options)` takes. */
 export interface ErrorEnvelopeOptions {
@@ -39,6 +40,12 @@ export interface ErrorEnvelopeOptions {
   retryHeaders?: boolean
   /** Answer `application/problem+json` to a client whose `Accept` asks for it, whatever the preset. Default false. */
   negotiate?: boolean
+  /**
+   * Keys of `details` whose values are replaced by `[Redacted]` in bodies and log lines, matched
+   * as parts of a key ignoring case, `_` and `-`. Default: password, secret, token, authorization,
+   * api_key, cookie, private_key, credential…; `false` turns it off.
+   */
+  redact?: string[] | false
 }
 
 export interface ResolvedCondition {
@@ -65,9 +72,11 @@ export interface NormalizedOptions {
   negotiate: Format | undefined
   rateLimit: NormalizedRateLimit | undefined
   maintenance: { enabled: boolean, retryAfter: number } | undefined
+  /** Secret-looking keys of details; null when redaction is off. */
+  redact: RegExp | null
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact'])
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
@@ -130,6 +139,10 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
 
   const rateLimit = normalizeRateLimit(raw.rateLimit, preset.rateLimitReset ?? 'seconds')
   const maintenance = normalizeMaintenance(raw.maintenance)
+  const redact = raw.redact ?? defaultRedactKeys
+  if (redact !== false && (!Array.isArray(redact) || !redact.every(k => typeof k === 'string' && k.length > 0))) {
+    throw optionError('redact', 'false or an array of key names', redact)
+  }
 
   const expose = raw.exposeInternalErrors ?? false
   if (typeof expose !== 'boolean') throw optionError('exposeInternalErrors', 'a boolean', expose)
@@ -205,7 +218,8 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     retryHeaders,
     negotiate: negotiate ? buildFormat({ name: 'problem', problem: { typeBase } }, allErrors) : undefined,
     rateLimit,
-    maintenance
+    maintenance,
+    redact: redact === false ? null : redactPattern(redact)
   }
 }
 

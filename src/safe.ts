@@ -20,15 +20,31 @@ const maxStringLength = 2048
 // Values copied in all: with the string bound, details stay under about 1 MB.
 const maxNodes = 500
 
-interface CopyState { seen: Set<object>, nodes: number }
+interface CopyState { seen: Set<object>, nodes: number, redact: RegExp | null }
+
+/** Keys whose values never leave in a body or a log line: credentials and their kin. */
+export const defaultRedactKeys = ['password', 'passwd', 'secret', 'token', 'authorization', 'api_key', 'apikey', 'api-key', 'cookie', 'private_key', 'credential']
+
+/** A key matcher: a key is secret when it contains one of `keys`, ignoring case and `_`/`-`. */
+export function redactPattern (keys: readonly string[]): RegExp | null {
+  if (keys.length === 0) return null
+  const words = keys.map(k => k.toLowerCase().replace(/[_-]/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+  return new RegExp(words.join('|'))
+}
+
+const defaultRedact = redactPattern(defaultRedactKeys)
+
+function isSecret (key: string, redact: RegExp): boolean {
+  return redact.test(key.toLowerCase().replace(/[_-]/g, ''))
+}
 
 /**
  * A copy of `value` that JSON can always serialize: cycles, BigInt, symbols,
  * functions, throwing getters and `toJSON`s, and oversized input are cut
  * down rather than allowed to fail the response.
  */
-export function toPlainJson (value: unknown): unknown {
-  return copy(value, 0, { seen: new Set(), nodes: 0 })
+export function toPlainJson (value: unknown, redact: RegExp | null = defaultRedact): unknown {
+  return copy(value, 0, { seen: new Set(), nodes: 0, redact })
 }
 
 function copy (value: unknown, depth: number, state: CopyState): unknown {
@@ -58,6 +74,10 @@ function copy (value: unknown, depth: number, state: CopyState): unknown {
     let count = 0
     for (const key of Object.keys(value)) {
       if (count++ >= maxKeys || state.nodes >= maxNodes) break
+      if (state.redact !== null && isSecret(key, state.redact)) {
+        out[key] = '[Redacted]'
+        continue
+      }
       const item = copy(safeGet(value, key), depth + 1, state)
       if (item !== undefined) out[key] = item
     }
