@@ -130,6 +130,44 @@ export function normalizeRateLimit (raw: unknown, presetReset: 'unix' | 'seconds
   }
 }
 
+interface RedisClient {
+  defineCommand: (name: string, definition: { numberOfKeys: number, lua: string }) => void
+  [command: string]: unknown
+}
+
+// INCR with the window's end by Redis's own clock, so that every instance reports the same
+// reset whatever its latency or clock skew (PTTL alone is measured before the reply travels).
+const incrLua = `
+local current = redis.call('INCR', KEYS[1])
+if current == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]); ttl = tonumber(ARGV[1]) end
+local now = redis.call('TIME')
+return {current, tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000) + ttl}
+`
+
+/** A @fastify/rate-limit store over ioredis whose ttl ends where Redis's window ends. */
+function redisStore (redis: RedisClient, prefix: string): new () => object {
+  if (typeof redis.errorEnvelopeIncr !== 'function') redis.defineCommand('errorEnvelopeIncr', { numberOfKeys: 1, lua: incrLua })
+  const incr = redis.errorEnvelopeIncr as (key: string, window: number, cb: (err: Error | null, result?: [number, number]) => void) => void
+  return class ErrorEnvelopeRedisStore {
+    incr (key: string, cb: (err: Error | null, result?: { current: number, ttl: number }) => void, timeWindow: number): void {
+      incr.call(redis, prefix + key, timeWindow, (err, result) => {
+        if (err !== null || result === undefined) {
+          cb(err ?? new Error('no answer from Redis'))
+          return
+        }
+        cb(null, { current: result[0], ttl: Math.max(0, result[1] - Date.now()) })
+      })
+    }
+
+    // Tiers and routes are told apart by their keys, so every child is the same store.
+    child (): this {
+      return this
+    }
+  }
+}
+
 function withTimeout<T> (promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<never>((_resolve, reject) => {
@@ -158,7 +196,7 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
       global: false,
       max: options.max,
       timeWindow: options.timeWindow,
-      ...(options.redis === undefined ? {} : { redis: options.redis as never, nameSpace: options.nameSpace ?? 'fastify-error-envelope-' }),
+      ...(options.redis === undefined ? {} : { store: redisStore(options.redis as RedisClient, options.nameSpace ?? 'fastify-error-envelope-') as never }),
       skipOnError: false
     })
     create = (child as unknown as { createRateLimit: CreateLimiter }).createRateLimit
@@ -167,11 +205,18 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
 
   function tier (scope: string, limit: Partial<LimitOptions>, base: LimitOptions, headers: LimitHeaders | false, condition: Condition): Tier {
     const keyGenerator = limit.keyGenerator ?? base.keyGenerator ?? ((request: FastifyRequest) => request.ip)
+    const allow = limit.allowList ?? base.allowList
     return {
       limiter: createLimiter({
         max: limit.max ?? base.max,
         timeWindow: limit.timeWindow ?? base.timeWindow,
-        allowList: limit.allowList ?? base.allowList,
+        // Matched against the user's key, not the scoped one the store sees.
+        allowList: allow === undefined
+          ? undefined
+          : async (request: FastifyRequest) => {
+            const key = String(await keyGenerator(request))
+            return typeof allow === 'function' ? await allow(request, key) : allow.includes(key)
+          },
         // Every tier and route counts apart: the store's own per-route prefix is not unique.
         keyGenerator: async (request: FastifyRequest) => `${scope}:${String(await keyGenerator(request))}`
       }),
@@ -200,14 +245,19 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
     if (config === undefined || config === null) return shared
     if (typeof config !== 'object') throw fail(`config.rateLimit of ${String(route.method)} ${route.url}`, 'false or { max, timeWindow, … }', config)
     checkLimit(`config.rateLimit of ${String(route.method)} ${route.url}`, config as Record<string, unknown>, true)
-    // Routes of one group share a count; other routes with limits of their own count apart.
+    // Routes of one group share a count (and so one limiter: an in-memory store is per limiter);
+    // other routes with limits of their own count apart.
     const scope = config.groupId === undefined ? `route:${String(route.method)}:${route.url}` : `group:${config.groupId}`
+    const known = groups.get(scope)
+    if (known !== undefined) return known
     const tiers = [tier(scope, config, options, rl.headers, 'rateLimited')]
     if (config.quota !== false && quotaBase !== undefined) {
       tiers.push(config.quota === undefined ? shared[1] as Tier : tier(`${scope}:quota`, config.quota, quotaBase, rl.quotaHeaders, 'quotaExceeded'))
     }
+    if (config.groupId !== undefined) groups.set(scope, tiers)
     return tiers
   }
+  const groups = new Map<string, Tier[]>()
 
   function hookFor (route: Pick<RouteOptions, 'method' | 'url' | 'config'>): onRequestHookHandler | undefined {
     const tiers = tiersFor(route)

@@ -1,0 +1,82 @@
+// npm run soak: a real server on loopback, driven by autocannon for a bounded time with a mix of
+// every error kind and successes. Counts responses by status, every body that is not the
+// documented envelope, and RSS before and after; writes the numbers into docs/reliability.md.
+import { fork } from 'node:child_process'
+import { readFileSync, writeFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import autocannon from 'autocannon'
+
+const seconds = Number(process.env.SOAK_SECONDS ?? 90)
+const wantedErrors = Number(process.env.SOAK_ERRORS ?? 1_000_000)
+const docFile = fileURLToPath(new URL('../docs/reliability.md', import.meta.url))
+
+const child = fork(fileURLToPath(new URL('./soak-server.ts', import.meta.url)), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+const port = await new Promise<number>(resolve => child.once('message', (m: { port: number }) => resolve(m.port)))
+const usage = (): Promise<{ rss: number }> => new Promise(resolve => { child.once('message', m => resolve(m as { rss: number })); child.send('usage') })
+
+const statuses = new Map<number, number>()
+let nonEnvelope = 0
+let leaks = 0
+let errors = 0
+const envelopeKeys = new Set(['detail', 'error_code', 'request_id', 'field', 'retry_after'])
+
+function check (status: number, body: string, _context: unknown, headers: unknown): void {
+  statuses.set(status, (statuses.get(status) ?? 0) + 1)
+  if (status < 400) return
+  errors++
+  let parsed: Record<string, unknown>
+  try {
+    parsed = JSON.parse(body)
+  } catch {
+    nonEnvelope++
+    return
+  }
+  const keys = Object.keys(parsed)
+  const requestId = (headers as Record<string, string | undefined>)['x-request-id']
+  if (!keys.every(k => envelopeKeys.has(k)) || typeof parsed.detail !== 'string' || typeof parsed.error_code !== 'string' ||
+      typeof parsed.request_id !== 'string' || requestId !== parsed.request_id) {
+    if (nonEnvelope++ === 0) console.error('first non-envelope response:', status, body, headers)
+  }
+  if (/hunter2|secret|\n\s+at /.test(body)) leaks++
+}
+
+const paths = ['/ok', '/catalog', '/api-error', '/crash', '/string', '/bad-status', '/foreign', '/limited', '/nope']
+const requests = [
+  ...paths.map(path => ({ method: 'GET' as const, path, onResponse: check })),
+  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/json' }, body: '{}', onResponse: check },
+  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/json' }, body: '{"prompt":', onResponse: check },
+  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/xml' }, body: '<prompt/>', onResponse: check }
+]
+
+await autocannon({ url: `http://127.0.0.1:${port}`, connections: 50, amount: 20_000, requests })
+const before = (await usage()).rss
+const warmErrors = errors
+const started = Date.now()
+await autocannon({ url: `http://127.0.0.1:${port}`, connections: 50, duration: seconds, amount: Math.ceil(wantedErrors * 12 / 11), requests })
+const elapsed = (Date.now() - started) / 1000
+const after = (await usage()).rss
+child.kill()
+
+const mb = (n: number): string => (n / 2 ** 20).toFixed(1)
+const total = [...statuses.values()].reduce((a, b) => a + b, 0)
+const report = [
+  `Soak of ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: ${total.toLocaleString('en')} responses in ${elapsed.toFixed(0)} s ` +
+    `(${(errors - warmErrors).toLocaleString('en')} error responses after a warm-up of ${warmErrors.toLocaleString('en')}), 50 connections, 12 request kinds.`,
+  '',
+  '| status | responses |',
+  '|---|---|',
+  ...[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `| ${s} | ${n.toLocaleString('en')} |`),
+  '',
+  `- error responses that are not the documented envelope (or whose \`request_id\` differs from \`X-Request-Id\`): **${nonEnvelope}**`,
+  `- error responses that show a secret, a 5xx message or a stack line: **${leaks}**`,
+  `- RSS after the warm-up: ${mb(before)} MB; after the soak: ${mb(after)} MB (growth ${mb(after - before)} MB)`
+].join('\n')
+console.log(report)
+
+const doc = readFileSync(docFile, 'utf8')
+const start = doc.indexOf('<!-- soak:start -->')
+const end = doc.indexOf('<!-- soak:end -->')
+if (start !== -1 && end !== -1) {
+  writeFileSync(docFile, doc.slice(0, start) + '<!-- soak:start -->\n' + report + '\n' + doc.slice(end))
+}
+process.exitCode = nonEnvelope === 0 && leaks === 0 ? 0 : 1
