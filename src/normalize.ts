@@ -177,7 +177,8 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   const exposed = target.status < 500 || err.expose === true || opts.exposeInternalErrors
   let message: string
   if (!exposed) {
-    message = safeMessage(resolvedEntry, opts.conditions.internal.entry)
+    // A code no catalog knows has no documented message: its own may hold anything.
+    message = safeMessage(entry ?? opts.conditions.internal.entry, opts.conditions.internal.entry)
   } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
     message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
   } else if (err.defaultMessage && err.params === undefined) {

@@ -92,7 +92,8 @@ function copy (value: unknown, depth: number, state: CopyState): unknown {
 const tokenChars = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/
 // Visible ASCII, space and tab: anything else could split or corrupt the response head.
 const safeHeaderValue = /^[\t\x20-\x7e]{0,4096}$/
-const reservedHeaders = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection'])
+// Headers Node or HTTP framing own: an error may not set them (Node refuses `trailer` on a fixed-length body).
+const reservedHeaders = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'trailer', 'upgrade', 'keep-alive'])
 
 /** Keeps only headers that are safe to write; the rest are dropped, never thrown on. */
 export function safeHeaders (headers: unknown, into: Array<[string, string]>): void {

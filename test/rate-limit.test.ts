@@ -447,3 +447,19 @@ t.test('maintenance in other presets', async t => {
   t.equal(tb.headers['x-should-retry'], 'true')
   t.equal(tb.headers['retry-after-ms'], '60000')
 })
+
+t.test('a route with its own limit keeps the quota tier, can replace it, or drop it', async t => {
+  const app = await limited(t, { plugin: { rateLimit: { max: 100, timeWindow: minute, keyGenerator: apiKey, quota: { max: 2, timeWindow: '1 day' } } } })
+  app.get('/shared-quota', { config: { rateLimit: { max: 50 } } }, async () => ({ ok: true }))
+  app.get('/own-quota', { config: { rateLimit: { max: 50, quota: { max: 1 } } } as never }, async () => ({ ok: true }))
+  app.get('/no-quota', { config: { rateLimit: { max: 50, quota: false } } as never }, async () => ({ ok: true }))
+  const headers = { 'x-api-key': 'k1' }
+  const codes = async (url: string, n: number): Promise<number[]> => {
+    const out: number[] = []
+    for (let i = 0; i < n; i++) out.push((await app.inject({ url, headers })).statusCode)
+    return out
+  }
+  t.same(await codes('/own-quota', 2), [200, 429], 'its own quota of 1')
+  t.same(await codes('/shared-quota', 3), [200, 200, 429], 'the global quota of 2')
+  t.same(await codes('/no-quota', 4), [200, 200, 200, 200], 'no quota at all')
+})

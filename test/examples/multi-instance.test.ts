@@ -79,3 +79,18 @@ t.test('server.ts starts two instances on PORT and PORT+1 that share the limit i
   t.same(statuses, [200, 200, 200, 200, 200, 429])
   t.same(remaining, ['4', '3', '2', '1', '0', '0'])
 })
+
+t.test('the example answers a product, and a missing one with the sessions envelope', async t => {
+  const redis = await startRedis({ t })
+  const app = await buildApp({ redis: await redisClient(redis.port, { t }) })
+  t.teardown(() => app.close())
+  const list = (await app.inject('/v1/products')).json()
+  t.equal(list.meta.served_by, 'unknown')
+  const id = list.data[0].id as string
+  const found = await app.inject(`/v1/products/${id}`)
+  t.equal(found.statusCode, 200)
+  t.equal(found.json().data.id, id)
+  const missing = await app.inject('/v1/products/nope')
+  t.equal(missing.statusCode, 404)
+  t.same(missing.json(), { success: false, data: null, error: { code: 'PRODUCT_NOT_FOUND', message: 'Product invalid', details: {} }, meta: { request_id: missing.headers['x-request-id'] } })
+})
