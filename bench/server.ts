@@ -8,7 +8,7 @@ import errorEnvelope, { presets, requestIdOptions } from '../src/index.js'
 
 export const contenders = [
   'limit', 'fastify-default',
-  'flat', 'envelope', 'openai', 'problem',
+  'flat', 'envelope', 'openai', 'problem', 'flat-send-error', 'throw-trivial',
   'limit-validate', 'flat-validate',
   'bare-ok', 'flat-ok',
   'rate-limit-own', 'flat-rate-limit'
@@ -29,6 +29,13 @@ export async function buildContender (name: Contender, logging: boolean): Promis
     })
   }
   if (name === 'rate-limit-own') await app.register(rateLimit, { max: 0, timeWindow: 60_000 })
+  if (name === 'throw-trivial') {
+    // Fastify's throw path with the cheapest possible error handler: the floor for any handler.
+    app.setErrorHandler((_err, request, reply) => {
+      reply.code(404).header('content-type', 'application/json; charset=utf-8')
+        .send(JSON.stringify({ detail: "Job doesn't exist", error_code: 'JOB_NOT_FOUND', request_id: request.id }))
+    })
+  }
 
   // The limit: the same body as the flat format, sent by the route itself.
   app.get('/err', async (request, reply) => {
@@ -37,6 +44,8 @@ export async function buildContender (name: Contender, logging: boolean): Promis
         .send(JSON.stringify({ detail: "Job doesn't exist", error_code: 'JOB_NOT_FOUND', request_id: request.id }))
     }
     if (name === 'fastify-default') throw new NotFound()
+    // The same envelope without Fastify's throw path: what that path itself costs.
+    if (name === 'flat-send-error') return reply.sendError(presets.aitbc.errors.JOB_NOT_FOUND())
     throw presets.aitbc.errors.JOB_NOT_FOUND()
   })
   app.post('/validate', { schema: { body }, attachValidation: name === 'limit-validate' }, async (request, reply) => {
@@ -58,7 +67,9 @@ if (process.argv[1]?.endsWith('server.ts') === true) {
   await app.listen({ port: 0, host: '127.0.0.1' })
   let cpu = process.cpuUsage()
   process.on('message', (message) => {
-    if (message === 'reset') {
+    if (message === 'exit') {
+      process.exit(0)
+    } else if (message === 'reset') {
       cpu = process.cpuUsage()
       process.send?.({ reset: true })
     } else if (message === 'usage') {

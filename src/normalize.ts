@@ -15,7 +15,14 @@ export class ConditionError extends Error {
   readonly retryAfter: number | undefined
   readonly [kCondition] = true
   constructor (condition: Condition, retryAfter?: number) {
-    super(condition)
+    // An expected answer (a limit hit, maintenance): its stack would never be read, and capturing it is most of its cost.
+    const limit = Error.stackTraceLimit
+    Error.stackTraceLimit = 0
+    try {
+      super(condition)
+    } finally {
+      Error.stackTraceLimit = limit
+    }
     this.name = 'ConditionError'
     this.condition = condition
     this.retryAfter = retryAfter

@@ -190,6 +190,7 @@ interface Tier {
  */
 export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Pick<RouteOptions, 'method' | 'url' | 'config'>) => onRequestHookHandler | undefined }> {
   const { options } = rl
+  const remote = options.redis !== undefined
   let create: CreateLimiter | undefined
   await fastify.register(async function rateLimitStore (child) {
     await child.register(rateLimitPlugin, {
@@ -266,7 +267,8 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
       for (const { limiter, headers, condition } of tiers) {
         let result: LimiterResult
         try {
-          result = await withTimeout(limiter(request), rl.storeTimeout)
+          // The in-memory store answers synchronously; only a remote store needs a deadline.
+          result = await (remote ? withTimeout(limiter(request), rl.storeTimeout) : limiter(request))
         } catch (err) {
           if (rl.onStoreError === 'closed') {
             request.log.error({ err }, 'rate-limit store failed: refusing the request (onStoreError: closed)')
