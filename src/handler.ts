@@ -122,6 +122,17 @@ export function createHandlers (opts: NormalizedOptions) {
     } catch {}
   }
 
+  /** The user's own mapping of their error classes; a mapper that fails leaves the error as it was. */
+  function mapped (error: unknown, request: FastifyRequest): unknown {
+    if (opts.mapError === undefined) return error
+    try {
+      return opts.mapError(error) ?? error
+    } catch (failure) {
+      logFailure(request, failure, 'mapError threw; answering the original error')
+      return error
+    }
+  }
+
   /** The error handler: anything thrown → the active format's envelope. Never throws. */
   function errorEnvelopeHandler (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     try {
@@ -129,7 +140,7 @@ export function createHandlers (opts: NormalizedOptions) {
         request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
         return
       }
-      const normalized = normalizeError(error, facts(request, reply), opts)
+      const normalized = normalizeError(mapped(error, request), facts(request, reply), opts)
       log(request, normalized, error)
       send(reply, normalized)
     } catch (failure) {

@@ -46,6 +46,15 @@ export interface ErrorEnvelopeOptions {
    * api_key, cookie, private_key, credential…; `false` turns it off.
    */
   redact?: string[] | false
+  /**
+   * Maps your own error classes before anything else looks at them: return an
+   * ApiError (or anything throwable) to answer with, or undefined to leave the
+   * error as it is. If it throws, the error is answered as it is and the failure logged.
+   *
+   * @example
+   * mapError: err => err instanceof PaymentDeclined ? new ApiError('PAYMENT_FAILED', { cause: err }) : undefined
+   */
+  mapError?: (error: unknown) => unknown
 }
 
 export interface ResolvedCondition {
@@ -74,9 +83,10 @@ export interface NormalizedOptions {
   maintenance: { enabled: boolean, retryAfter: number } | undefined
   /** Secret-looking keys of details; null when redaction is off. */
   redact: RegExp | null
+  mapError: ((error: unknown) => unknown) | undefined
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError'])
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
@@ -139,6 +149,7 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
 
   const rateLimit = normalizeRateLimit(raw.rateLimit, preset.rateLimitReset ?? 'seconds')
   const maintenance = normalizeMaintenance(raw.maintenance)
+  if (raw.mapError !== undefined && typeof raw.mapError !== 'function') throw optionError('mapError', 'a function', raw.mapError)
   const redact = raw.redact ?? defaultRedactKeys
   if (redact !== false && (!Array.isArray(redact) || !redact.every(k => typeof k === 'string' && k.length > 0))) {
     throw optionError('redact', 'false or an array of key names', redact)
@@ -219,7 +230,8 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     negotiate: negotiate ? buildFormat({ name: 'problem', problem: { typeBase } }, allErrors) : undefined,
     rateLimit,
     maintenance,
-    redact: redact === false ? null : redactPattern(redact)
+    redact: redact === false ? null : redactPattern(redact),
+    mapError: raw.mapError as NormalizedOptions['mapError']
   }
 }
 
