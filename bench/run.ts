@@ -168,7 +168,7 @@ lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unh
   'which also deletes headers). None of that is the error handler\'s: the targets measured against the direct-send limit ' +
   'are bounded by `throw-trivial`, and what this plugin adds on top of that floor is the last column. With logging on, ' +
   'the plugin also writes its one 4xx line (code, status, request id, no stack), which the limit does not.', '',
-  'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
+'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
   'that error path, which the `attachValidation` limit skips. `/ok` and the 429 show the plugin\'s hooks cost next to nothing.', '')
 writeFileSync(resultsFile, lines.join('\n'))
 console.log(lines.join('\n'))
