@@ -1,10 +1,9 @@
-// npm run soak: a real server on loopback, driven by autocannon for a bounded time with a mix of
+// npm run soak: a real server on loopback, driven by 50 concurrent fetch loops for a bounded time with a mix of
 // every error kind and successes. Counts responses by status, every body that is not the
 // documented envelope, and RSS before and after; writes the numbers into docs/reliability.md.
 import { fork } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 90)
 const wantedErrors = Number(process.env.SOAK_ERRORS ?? 1_000_000)
@@ -14,14 +13,12 @@ const child = fork(fileURLToPath(new URL('./soak-server.ts', import.meta.url)), 
 const port = await new Promise<number>(resolve => child.once('message', (m: { port: number }) => resolve(m.port)))
 const usage = (): Promise<{ rss: number }> => new Promise(resolve => { child.once('message', m => resolve(m as { rss: number })); child.send('usage') })
 
-const statuses = new Map<number, number>()
 let nonEnvelope = 0
 let leaks = 0
 let errors = 0
 const envelopeKeys = new Set(['detail', 'error_code', 'request_id', 'field', 'retry_after'])
 
 function check (status: number, body: string, _context: unknown, headers: unknown): void {
-  statuses.set(status, (statuses.get(status) ?? 0) + 1)
   if (status < 400) return
   errors++
   let parsed: Record<string, unknown>
@@ -40,32 +37,52 @@ function check (status: number, body: string, _context: unknown, headers: unknow
   if (/hunter2|secret|\n\s+at /.test(body)) leaks++
 }
 
+const kinds = new Map<string, number>()
+interface Kind { label: string, method: 'GET' | 'POST', path: string, type?: string, body?: string }
 const paths = ['/ok', '/catalog', '/api-error', '/crash', '/string', '/bad-status', '/foreign', '/limited', '/nope']
-const requests = [
-  ...paths.map(path => ({ method: 'GET' as const, path, onResponse: check })),
-  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/json' }, body: '{}', onResponse: check },
-  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/json' }, body: '{"prompt":', onResponse: check },
-  { method: 'POST' as const, path: '/validate', headers: { 'content-type': 'application/xml' }, body: '<prompt/>', onResponse: check }
+const requestKinds: Kind[] = [
+  ...paths.map(path => ({ label: `GET ${path}`, method: 'GET' as const, path })),
+  { label: 'POST /validate {}', method: 'POST', path: '/validate', type: 'application/json', body: '{}' },
+  { label: 'POST /validate truncated JSON', method: 'POST', path: '/validate', type: 'application/json', body: '{"prompt":' },
+  { label: 'POST /validate as XML', method: 'POST', path: '/validate', type: 'application/xml', body: '<prompt/>' }
 ]
 
-await autocannon({ url: `http://127.0.0.1:${port}`, connections: 50, amount: 20_000, requests })
+// fetch, not autocannon: every answer must be matched to the request that asked for it.
+async function drive (deadline: number, errorBudget: number): Promise<void> {
+  const stopAt = errors + errorBudget
+  await Promise.all(Array.from({ length: 50 }, async (_w, worker) => {
+    for (let i = worker; Date.now() < deadline && errors < stopAt; i++) {
+      const kind = requestKinds[i % requestKinds.length] as Kind
+      const res = await fetch(`http://127.0.0.1:${port}${kind.path}`, {
+        method: kind.method,
+        ...(kind.body === undefined ? {} : { body: kind.body, headers: { 'content-type': kind.type as string } })
+      })
+      const body = await res.text()
+      const label = `${kind.label} → ${res.status}`
+      kinds.set(label, (kinds.get(label) ?? 0) + 1)
+      check(res.status, body, undefined, { 'x-request-id': res.headers.get('x-request-id') ?? undefined })
+    }
+  }))
+}
+
+await drive(Date.now() + 60_000, 20_000)
 const before = (await usage()).rss
 const warmErrors = errors
 const started = Date.now()
-await autocannon({ url: `http://127.0.0.1:${port}`, connections: 50, duration: seconds, amount: Math.ceil(wantedErrors * 12 / 11), requests })
+await drive(started + seconds * 1000, wantedErrors)
 const elapsed = (Date.now() - started) / 1000
 const after = (await usage()).rss
 child.kill()
 
 const mb = (n: number): string => (n / 2 ** 20).toFixed(1)
-const total = [...statuses.values()].reduce((a, b) => a + b, 0)
+const total = [...kinds.values()].reduce((a, b) => a + b, 0)
 const report = [
   `Soak of ${new Date().toISOString().slice(0, 10)}, Node ${process.version}: ${total.toLocaleString('en')} responses in ${elapsed.toFixed(0)} s ` +
-    `(${(errors - warmErrors).toLocaleString('en')} error responses after a warm-up of ${warmErrors.toLocaleString('en')}), 50 connections, 12 request kinds.`,
+    `(${(errors - warmErrors).toLocaleString('en')} error responses after a warm-up of ${warmErrors.toLocaleString('en')}), 50 concurrent clients, 12 request kinds, every answer matched to its request.`,
   '',
-  '| status | responses |',
+  '| request → status | responses |',
   '|---|---|',
-  ...[...statuses.entries()].sort((a, b) => a[0] - b[0]).map(([s, n]) => `| ${s} | ${n.toLocaleString('en')} |`),
+  ...[...kinds.entries()].sort().map(([k, n]) => `| ${k} | ${n.toLocaleString('en')} |`),
   '',
   `- error responses that are not the documented envelope (or whose \`request_id\` differs from \`X-Request-Id\`): **${nonEnvelope}**`,
   `- error responses that show a secret, a 5xx message or a stack line: **${leaks}**`,
