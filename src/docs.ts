@@ -55,7 +55,8 @@ export interface PresetReference {
 const sampleRequestId = 'req_1234567890'
 const sampleTimestamp = '2024-01-01T00:00:00Z'
 
-function sampleRecord (code: string, entry: CatalogEntry): ErrorRecord {
+/** The record the sample bodies are built of: the code's catalog message, a fixed request id and time. */
+export function sampleRecord (code: string, entry: CatalogEntry): ErrorRecord {
   const record: ErrorRecord = {
     status: entry.status,
     code,

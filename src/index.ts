@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
+import { registerDocsSite } from './docs-site.js'
 import { createHandlers } from './handler.js'
 import { ConditionError } from './normalize.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
@@ -22,7 +23,8 @@ declare module 'fastify' {
 
 // Async, so that a bad option rejects `register` instead of escaping avvio as an uncaught exception.
 const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async function errorEnvelope (fastify: FastifyInstance, options) {
-  const opts = normalizeOptions(options)
+  // The docs pages are served below the prefix of the context the plugin is registered in; their links say so.
+  const opts = normalizeOptions(options, fastify.prefix)
   const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
   const header = opts.requestIdHeader
 
@@ -67,6 +69,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     next()
   })
   setClientErrorResponder(fastify, respond)
+  if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
 }
 
 /**
@@ -84,7 +87,8 @@ export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type R
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
 export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
-export { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
+export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
+export type { CodePageJson } from './docs-site.js'
 export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit } from './rate-limit.js'
 export { ConditionError } from './normalize.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'

@@ -106,7 +106,9 @@ let cachedSecond = -1
 let cachedTimestamp = ''
 
 function timestampOf (now: () => Date): string {
-  const ms = now().getTime()
+  const given = now()
+  // A clock that gives no valid date must not cost the client its answer: real time stands in.
+  const ms = given instanceof Date && !Number.isNaN(given.getTime()) ? given.getTime() : Date.now()
   const second = Math.floor(ms / 1000)
   if (second !== cachedSecond) {
     cachedSecond = second
@@ -128,6 +130,7 @@ function baseRecord (target: { code: string, status: number, entry: CatalogEntry
   if (target.entry.category !== undefined) record.category = target.entry.category
   if (target.entry.type !== undefined) record.type = target.entry.type
   if (target.entry.title !== undefined) record.title = target.entry.title
+  if (opts.docs !== undefined && opts.catalog.has(target.code)) record.docUrl = `${opts.docs.links}/${target.code}`
   return record
 }
 

@@ -10,7 +10,7 @@ export interface ErrorEnvelopeOptions {
   /** Which seed document the bodies follow. Default `'aitbc'`. */
   preset?: PresetName
   /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. */
-  format?: FormatName | FormatterFunction | Format
+  format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
   /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
   errors?: object
   /** Rate limits and quotas through @fastify/rate-limit, answered with the preset's 429 (or quota) code. Default: off. */
@@ -55,6 +55,25 @@ export interface ErrorEnvelopeOptions {
    * mapError: err => err instanceof PaymentDeclined ? new ApiError('PAYMENT_FAILED', { cause: err }) : undefined
    */
   mapError?: (error: unknown) => unknown
+  /**
+   * Serve the active catalog as pages of this API: `GET <prefix>` lists every code,
+   * `GET <prefix>/:code` explains one (JSON when the client asks for it). The `problem`
+   * format's `type` then links to the code's page. Default: off.
+   *
+   * @example
+   * docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' }
+   */
+  docs?: false | DocsOptions
+}
+
+/** The `docs` option: error pages served by the API itself. */
+export interface DocsOptions {
+  /** Path of the pages: letters, digits, `.`, `_`, `~` and `-` in segments that start with `/`. Default `'/errors'`. */
+  prefix?: string
+  /** Add a `doc_url` member, the link to the code's page, to `flat`, `envelope` and `openai` bodies. Default false. */
+  docUrl?: boolean
+  /** Origin (and path) the links start with, to make them absolute: `'https://api.example.com'`. Default: relative links. */
+  baseUrl?: string
 }
 
 export interface ResolvedCondition {
@@ -84,9 +103,21 @@ export interface NormalizedOptions {
   /** Secret-looking keys of details; null when redaction is off. */
   redact: RegExp | null
   mapError: ((error: unknown) => unknown) | undefined
+  /** The error pages, when the `docs` option is on. */
+  docs: NormalizedDocs | undefined
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError'])
+export interface NormalizedDocs {
+  /** The route path of the index page, below the plugin's own route prefix. */
+  prefix: string
+  docUrl: boolean
+  /** What a code is appended to (after a `/`) to link to its page. */
+  links: string
+}
+
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs'])
+const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
+const docsPrefix = /^(?:\/[A-Za-z0-9._~-]+)+$/
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
@@ -100,9 +131,9 @@ function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['format'], violations: boolean, typeBase: string | undefined): Format {
+function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['format'], violations: boolean, typeBase: string | undefined, docUrl: boolean): Format {
   if (raw === undefined) {
-    return buildFormat(typeBase === undefined ? presetFormat : { ...presetFormat, problem: { typeBase } }, violations)
+    return buildFormat(typeBase === undefined ? presetFormat : { ...presetFormat, problem: { typeBase } }, violations, docUrl)
   }
   if (typeof raw === 'string') {
     if (!(formatNames as readonly string[]).includes(raw)) {
@@ -110,7 +141,7 @@ function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['
     }
     // A preset keeps its own shape of a format it already uses (sessions' `data: null`).
     const spec = presetFormat.name === raw ? presetFormat : { name: raw as FormatName }
-    return buildFormat({ ...spec, problem: { typeBase } }, violations)
+    return buildFormat({ ...spec, problem: { typeBase } }, violations, docUrl)
   }
   if (typeof raw === 'function') {
     return { name: raw.name === '' ? 'custom' : raw.name, contentType: 'application/json; charset=utf-8', build: raw as FormatterFunction }
@@ -134,8 +165,10 @@ function resolveTarget (catalog: Map<string, CatalogEntry>, code: string, status
  * Checks the plugin options against their defaults and resolves the preset,
  * catalog and format once, so that handling an error does no lookups by name.
  * Throws a TypeError naming the option for anything it cannot use.
+ * `routePrefix` is the prefix of the context the plugin is registered in,
+ * where the `docs` pages are served.
  */
-export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
+export function normalizeOptions (raw: unknown = {}, routePrefix = ''): NormalizedOptions {
   if (!isPlainObject(raw)) throw optionError('options', 'an object', raw)
   for (const name of Object.keys(raw)) {
     if (!knownOptions.has(name)) throw new TypeError(`fastify-error-envelope: unknown option '${name}'`)
@@ -210,7 +243,8 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     statusCodes.set(Number(status), resolveTarget(catalog, code, Number(status)))
   }
 
-  const format = resolveFormat(raw.format, preset.format, allErrors, typeBase)
+  const docs = normalizeDocs(raw.docs, routePrefix)
+  const format = resolveFormat(raw.format, preset.format, allErrors, typeBase, docs?.docUrl ?? false)
   const retryHeaders = raw.retryHeaders ?? format.name === 'openai'
   if (typeof retryHeaders !== 'boolean') throw optionError('retryHeaders', 'a boolean', retryHeaders)
 
@@ -231,8 +265,33 @@ export function normalizeOptions (raw: unknown = {}): NormalizedOptions {
     rateLimit,
     maintenance,
     redact: redact === false ? null : redactPattern(redact),
-    mapError: raw.mapError as NormalizedOptions['mapError']
+    mapError: raw.mapError as NormalizedOptions['mapError'],
+    docs
   }
+}
+
+function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | undefined {
+  if (raw === undefined || raw === false) return undefined
+  if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl? }', raw)
+  for (const name of Object.keys(raw)) {
+    if (!docsKeys.has(name)) throw new TypeError(`fastify-error-envelope: unknown option 'docs.${name}'`)
+  }
+  const prefix = raw.prefix ?? '/errors'
+  if (typeof prefix !== 'string' || !docsPrefix.test(prefix)) {
+    throw optionError('docs.prefix', "a path that starts with '/' and does not end with one, of letters, digits, '.', '_', '~' and '-'", prefix)
+  }
+  const docUrl = raw.docUrl ?? false
+  if (typeof docUrl !== 'boolean') throw optionError('docs.docUrl', 'a boolean', docUrl)
+  let base = ''
+  if (raw.baseUrl !== undefined) {
+    const url = typeof raw.baseUrl === 'string' && URL.canParse(raw.baseUrl) ? new URL(raw.baseUrl) : undefined
+    if (url === undefined || (url.protocol !== 'https:' && url.protocol !== 'http:') || url.search !== '' || url.hash !== '' ||
+      url.username !== '' || url.password !== '') {
+      throw optionError('docs.baseUrl', "an absolute http(s) URL without query or fragment, such as 'https://api.example.com'", raw.baseUrl)
+    }
+    base = url.origin + url.pathname.replace(/\/+$/, '')
+  }
+  return { prefix, docUrl, links: base + routePrefix + prefix }
 }
 
 function normalizeMaintenance (raw: unknown): NormalizedOptions['maintenance'] {
@@ -250,5 +309,7 @@ function normalizeMaintenance (raw: unknown): NormalizedOptions['maintenance'] {
 /** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */
 export function internalRecord (opts: NormalizedOptions, requestId: string, instance: string, timestamp: string): ErrorRecord {
   const { code, status, entry } = opts.conditions.internal
-  return { status, code, message: entry.message, category: entry.category, retryable: entry.retryable ?? false, requestId, timestamp, instance }
+  const record: ErrorRecord = { status, code, message: entry.message, category: entry.category, retryable: entry.retryable ?? false, requestId, timestamp, instance }
+  if (opts.docs !== undefined) record.docUrl = `${opts.docs.links}/${code}`
+  return record
 }

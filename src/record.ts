@@ -38,6 +38,8 @@ export interface ErrorRecord {
   /** From the catalog entry, for formats that show them. */
   type?: string
   title?: string
+  /** The link to the code's page, when the `docs` option serves them and the active catalog has the code. */
+  docUrl?: string
 }
 
 /** A function that turns a record into a response body. */

@@ -528,3 +528,19 @@ t.test('the compiled serializers write exactly what JSON.stringify writes, membe
     }
   }
 })
+
+t.test('a clock that returns no valid date falls back to real time, not to a failure', async t => {
+  const app = await build({ plugin: { format: 'envelope', now: () => new Date('not a date') } })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  t.match(res.json().meta.timestamp, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/)
+})
+
+t.test('a format object may leave out its name', async t => {
+  const app = await build({ plugin: { format: { contentType: 'text/plain', build: r => `${r.code}: ${r.message}`, serialize: String } } })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const res = await app.inject('/')
+  t.equal(res.body, "JOB_NOT_FOUND: Job doesn't exist")
+  t.match(res.headers['content-type'], /^text\/plain/)
+})

@@ -1,8 +1,9 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import errorEnvelope, { clientErrorHandler, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
+import { testPluginOptions, testServerOptions } from '../src/testing.js'
 
 /** A fixed clock and id source, so bodies are stable in snapshots. */
-export const fixedNow = (): Date => new Date('2024-01-01T00:00:00.000Z')
+export const fixedNow: () => Date = testPluginOptions().now   // 2024-01-01T00:00:00Z
 
 export interface BuildOptions {
   plugin?: ErrorEnvelopeOptions
@@ -13,8 +14,9 @@ export interface BuildOptions {
 
 /** A Fastify app with the plugin registered, ready for routes and inject(). */
 export async function build (opts: BuildOptions = {}): Promise<FastifyInstance> {
-  const generate = opts.requestId === undefined ? undefined : () => opts.requestId as string
-  const app = Fastify({ ...requestIdOptions(generate === undefined ? {} : { generate }), clientErrorHandler, ...opts.server })
+  // Without a requestId, ids stay the production `req_` + 32 hex digits: tests assert that shape.
+  const ids = opts.requestId === undefined ? requestIdOptions() : testServerOptions({ requestId: opts.requestId })
+  const app = Fastify({ ...ids, clientErrorHandler, ...opts.server })
   await app.register(errorEnvelope, { now: fixedNow, ...opts.plugin })
   return app
 }

@@ -13,7 +13,8 @@ export const EnvelopeErrorSchema = Type.Object({
       code: Type.String(),
       message: Type.String(),
       field: Type.Optional(Type.String())
-    })))
+    }))),
+    doc_url: Type.Optional(Type.String())
   }),
   meta: Type.Object({
     request_id: Type.String(),
@@ -41,6 +42,8 @@ export interface EnvelopeFormatOptions {
   violations?: boolean
   /** `'always'` shows `error.details` on every error (`{}` when there are none). Default: only when there are some. */
   details?: 'always' | 'present'
+  /** Add `error.doc_url`, the link to the code's page (the `docs` option), last. */
+  docUrl?: boolean
 }
 
 /** `{ success: false, data?: null, error: { code, message, details? }, meta: { request_id, timestamp? } }` */
@@ -49,6 +52,7 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
   const withTimestamp = opts.timestamp !== false
   const withViolations = opts.violations === true
   const alwaysDetails = opts.details === 'always'
+  const withDocUrl = opts.docUrl === true
   return {
     name: 'envelope',
     contentType: 'application/json; charset=utf-8',
@@ -70,6 +74,7 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
           return item
         })
       }
+      if (withDocUrl && record.docUrl !== undefined) error.doc_url = record.docUrl
       const meta: EnvelopeError['meta'] = { request_id: record.requestId }
       if (withTimestamp) meta.timestamp = record.timestamp
       return withData

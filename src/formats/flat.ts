@@ -13,7 +13,8 @@ export const FlatErrorSchema = Type.Object({
     detail: Type.String(),
     error_code: Type.String(),
     field: Type.Optional(Type.String())
-  })))
+  }))),
+  doc_url: Type.Optional(Type.String())
 }, { $id: 'FlatError', additionalProperties: false })
 
 export type FlatError = Static<typeof FlatErrorSchema>
@@ -24,10 +25,13 @@ const serializeFlatError = fastJson(FlatErrorSchema) as (body: unknown) => strin
 export interface FlatFormatOptions {
   /** Add `errors`, the list of every validation violation. */
   violations?: boolean
+  /** Add `doc_url`, the link to the code's page (the `docs` option), last. */
+  docUrl?: boolean
 }
 
 export function createFlatFormat (opts: FlatFormatOptions = {}): Format {
   const withViolations = opts.violations === true
+  const withDocUrl = opts.docUrl === true
   return {
     name: 'flat',
     contentType: 'application/json; charset=utf-8',
@@ -43,6 +47,7 @@ export function createFlatFormat (opts: FlatFormatOptions = {}): Format {
           return item
         })
       }
+      if (withDocUrl && record.docUrl !== undefined) body.doc_url = record.docUrl
       return body
     }
   }

@@ -19,12 +19,15 @@ export interface FormatSpec {
   problem?: ProblemFormatOptions
 }
 
-/** Builds a built-in format; `violations` adds the list of every violation where it is opt-in. */
-export function buildFormat (spec: FormatSpec, violations: boolean): Format {
+/**
+ * Builds a built-in format; `violations` adds the list of every violation where it is opt-in,
+ * `docUrl` the `doc_url` member (the `problem` format links its `type` instead).
+ */
+export function buildFormat (spec: FormatSpec, violations: boolean, docUrl = false): Format {
   switch (spec.name) {
-    case 'flat': return createFlatFormat({ violations })
-    case 'envelope': return createEnvelopeFormat({ ...spec.envelope, violations })
-    case 'openai': return createOpenAIFormat({ violations })
+    case 'flat': return createFlatFormat({ violations, docUrl })
+    case 'envelope': return createEnvelopeFormat({ ...spec.envelope, violations, docUrl })
+    case 'openai': return createOpenAIFormat({ violations, docUrl })
     case 'problem': return createProblemFormat(spec.problem)
   }
 }

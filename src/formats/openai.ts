@@ -12,7 +12,8 @@ export const OpenAIErrorSchema = Type.Object({
       code: Type.String(),
       message: Type.String(),
       param: Type.Optional(Type.String())
-    })))
+    }))),
+    doc_url: Type.Optional(Type.String())
   })
 }, { $id: 'OpenAIError', additionalProperties: false })
 
@@ -37,11 +38,14 @@ export function openaiType (status: number): string {
 export interface OpenAIFormatOptions {
   /** Add `error.errors`, the list of every validation violation. */
   violations?: boolean
+  /** Add `error.doc_url`, the link to the code's page (the `docs` option), last. */
+  docUrl?: boolean
 }
 
 /** `{ error: { message, type, code, param? } }`, as OpenAI-compatible clients parse it. */
 export function createOpenAIFormat (opts: OpenAIFormatOptions = {}): Format {
   const withViolations = opts.violations === true
+  const withDocUrl = opts.docUrl === true
   return {
     name: 'openai',
     contentType: 'application/json; charset=utf-8',
@@ -60,6 +64,7 @@ export function createOpenAIFormat (opts: OpenAIFormatOptions = {}): Format {
           return item
         })
       }
+      if (withDocUrl && record.docUrl !== undefined) error.doc_url = record.docUrl
       return { error }
     }
   }

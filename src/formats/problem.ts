@@ -27,8 +27,9 @@ const serializeProblemDetails = fastJson(ProblemDetailsSchema) as (body: unknown
 export interface ProblemFormatOptions {
   /**
    * Base URI of the problem types: `type` becomes base + the code in lower case
-   * with dashes. Without it `type` is `about:blank` and `title` the HTTP status
-   * text, as RFC 9457 asks.
+   * with dashes. Without it `type` is the link to the code's page when the
+   * record has one (the `docs` option), otherwise `about:blank` with `title` the
+   * HTTP status text, as RFC 9457 asks.
    */
   typeBase?: string
 }
@@ -47,9 +48,11 @@ export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
     serialize: serializeProblemDetails,
     build (record: ErrorRecord): ProblemDetails {
       const statusText = STATUS_CODES[record.status] ?? 'Error'
+      // A type base names the problem types; without one, the code's page (the `docs` option) does.
+      const type = typeBase === undefined ? record.docUrl : typeBase + record.code.toLowerCase().replaceAll('_', '-')
       const body: ProblemDetails = {
-        type: typeBase === undefined ? 'about:blank' : typeBase + record.code.toLowerCase().replaceAll('_', '-'),
-        title: typeBase === undefined ? statusText : (record.title ?? statusText),
+        type: type ?? 'about:blank',
+        title: type === undefined ? statusText : (record.title ?? statusText),
         status: record.status,
         detail: record.message,
         instance: record.instance,

@@ -1,0 +1,239 @@
+import { createHash } from 'node:crypto'
+import { STATUS_CODES } from 'node:http'
+import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
+import type { CatalogEntry, RetryGuidance } from './catalog.js'
+import { sampleRecord } from './docs.js'
+import { limitMessage, notFoundError } from './normalize.js'
+import type { NormalizedDocs, NormalizedOptions } from './options.js'
+
+/** What `GET <prefix>/:code` answers a client that asks for JSON. */
+export interface CodePageJson {
+  code: string
+  status: number
+  message: string
+  description?: string
+  category?: string
+  retryable: boolean
+  resolution?: string
+  /** The body this API answers with for the code, in its active format; null when the format fails on it. */
+  sample: unknown
+}
+
+interface CodePage {
+  html: string
+  json: string
+}
+
+const htmlType = 'text/html; charset=utf-8'
+const jsonType = 'application/json; charset=utf-8'
+
+const style = `:root{color-scheme:light dark;font-family:system-ui,sans-serif;line-height:1.45}
+body{margin:2rem auto;max-width:84rem;padding:0 1rem}
+input[type=search]{width:100%;max-width:32rem;padding:.5rem;font:inherit}
+table{border-collapse:collapse;width:100%;margin-top:1rem}
+th,td{border-bottom:1px solid #8886;padding:.5rem;text-align:left;vertical-align:top}
+th{position:sticky;top:0;background:Canvas}
+pre{margin:0;font-size:.8rem;white-space:pre-wrap;overflow-wrap:anywhere}
+.muted{opacity:.75;font-size:.9em}
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.4rem 1.5rem}
+dt{font-weight:600}`
+
+const script = `const box = document.getElementById('search')
+const rows = Array.from(document.querySelectorAll('#codes tbody tr'))
+const count = document.getElementById('count')
+function filter () {
+  const words = box.value.toLowerCase().split(/\\s+/).filter(Boolean)
+  let shown = 0
+  for (const row of rows) {
+    const hit = words.every(word => row.dataset.search.includes(word))
+    row.hidden = !hit
+    if (hit) shown++
+  }
+  count.textContent = (shown === rows.length ? '' : shown + ' of ') + rows.length + ' codes'
+}
+box.addEventListener('input', filter)
+filter()`
+
+function hash (text: string): string {
+  return `'sha256-${createHash('sha256').update(text).digest('base64')}'`
+}
+
+// Only the page's own inline style (and, on the index, its own inline script) may run: nothing is loaded from anywhere.
+const policy = "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+const indexPolicy = `${policy}; style-src ${hash(style)}; script-src ${hash(script)}`
+const pagePolicy = `${policy}; style-src ${hash(style)}`
+
+const escapes: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/** Text made safe for HTML content and quoted attribute values. */
+function escapeHtml (text: string): string {
+  return text.replace(/[&<>"']/g, c => escapes[c] as string)
+}
+
+const retryWords: Record<RetryGuidance, string> = {
+  do_not_retry: 'do not retry',
+  refresh_and_retry: 'refresh the credentials, then retry',
+  wait_retry_after: 'wait for Retry-After, then retry',
+  exponential_backoff: 'retry with exponential backoff'
+}
+
+/**
+ * Whether a client's Accept prefers JSON to HTML: the q of the most specific
+ * range that matches each, JSON only when it is strictly higher.
+ */
+function prefersJson (accept: string | undefined): boolean {
+  if (accept === undefined) return false
+  const best = { json: { rank: -1, q: 0 }, html: { rank: -1, q: 0 } }
+  for (const range of accept.split(',')) {
+    const [type, ...params] = range.split(';').map(part => part.trim().toLowerCase())
+    const qParam = params.find(p => p.startsWith('q='))
+    const q = qParam === undefined ? 1 : Number(qParam.slice(2))
+    if (!(q >= 0 && q <= 1)) continue
+    for (const [key, media] of [['json', 'application/json'], ['html', 'text/html']] as const) {
+      const rank = type === media ? 2 : type === `${media.split('/')[0]}/*` ? 1 : type === '*/*' ? 0 : -1
+      if (rank > best[key].rank) best[key] = { rank, q }
+    }
+  }
+  return best.json.q > best.html.q
+}
+
+/** The body the active format makes of a code, as the API would answer it from `/v1/example`. */
+function sampleOf (code: string, entry: CatalogEntry, opts: NormalizedOptions, docs: NormalizedDocs): { body: unknown, text: string | undefined } {
+  const record = sampleRecord(code, entry)
+  if (entry.field !== undefined) record.field = entry.field
+  if (code === opts.conditions.rateLimited.code || code === opts.conditions.quotaExceeded.code) {
+    record.retryAfter = 60
+    record.message = limitMessage(entry, 60)
+  }
+  record.docUrl = `${docs.links}/${code}`
+  try {
+    const body = opts.format.build(record)
+    const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2)
+    if (typeof text === 'string') return { body, text }
+  } catch {}
+  return { body: null, text: undefined }
+}
+
+function page (title: string, main: string, withScript: boolean): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${escapeHtml(title)}</title>
+<style>${style}</style>
+</head>
+<body>
+${main}${withScript ? `\n<script>${script}</script>` : ''}
+</body>
+</html>
+`
+}
+
+function sampleHtml (text: string | undefined): string {
+  return text === undefined ? '<span class="muted">(no sample: the format failed on this code)</span>' : `<pre>${escapeHtml(text)}</pre>`
+}
+
+function retryHtml (entry: CatalogEntry): string {
+  const retryable = entry.retryable === true ? 'Yes' : 'No'
+  return entry.retry === undefined ? retryable : `${retryable} <span class="muted">(${retryWords[entry.retry]})</span>`
+}
+
+function statusHtml (status: number): string {
+  return `${status} <span class="muted">${escapeHtml(STATUS_CODES[status] ?? '')}</span>`
+}
+
+/**
+ * Registers the error pages of the `docs` option: `GET <prefix>` (every code
+ * of the active catalog, with a search box) and `GET <prefix>/:code` (one
+ * code, HTML or JSON). Pages are rendered once, here.
+ */
+export function registerDocsSite (fastify: FastifyInstance, opts: NormalizedOptions, docs: NormalizedDocs): void {
+  // Links relative to the page, so they hold behind a proxy that mounts the API elsewhere.
+  const last = docs.prefix.slice(docs.prefix.lastIndexOf('/') + 1)
+  const pages = new Map<string, CodePage>()
+  const rows: string[] = []
+  const formatLine = `<code>${escapeHtml(opts.format.name)}</code> format, <code>${escapeHtml(opts.format.contentType)}</code>`
+
+  for (const [code, entry] of opts.catalog) {
+    const sample = sampleOf(code, entry, opts, docs)
+    const search = [code, String(entry.status), entry.message, entry.description, entry.category, entry.resolution]
+      .filter(v => v !== undefined).join(' ').toLowerCase()
+    const description = escapeHtml(entry.message) + (entry.description === undefined ? '' : `<div class="muted">${escapeHtml(entry.description)}</div>`)
+    const resolution = entry.resolution === undefined ? '—' : escapeHtml(entry.resolution)
+    rows.push(`<tr id="${escapeHtml(code)}" data-search="${escapeHtml(search)}">` +
+      `<td><a href="${escapeHtml(`${last}/${code}`)}"><code>${escapeHtml(code)}</code></a>` +
+      `${entry.category === undefined ? '' : `<div class="muted">${escapeHtml(entry.category)}</div>`}</td>` +
+      `<td>${statusHtml(entry.status)}</td><td>${description}</td><td>${resolution}</td>` +
+      `<td>${retryHtml(entry)}</td><td>${sampleHtml(sample.text)}</td></tr>`)
+
+    const facts: Array<[string, string | undefined]> = [
+      ['HTTP status', statusHtml(entry.status)],
+      ['Message', escapeHtml(entry.message)],
+      ['Description', entry.description === undefined ? undefined : escapeHtml(entry.description)],
+      ['Category', entry.category === undefined ? undefined : escapeHtml(entry.category)],
+      ['Retryable', retryHtml(entry)],
+      ['Resolution', entry.resolution === undefined ? undefined : escapeHtml(entry.resolution)],
+      ['Field', entry.field === undefined ? undefined : `<code>${escapeHtml(entry.field)}</code>`]
+    ]
+    const html = page(`${code} · Error codes`, `<p><a href="../${escapeHtml(last)}">All error codes</a></p>
+<h1><code>${escapeHtml(code)}</code></h1>
+<dl>
+${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${k}</dt><dd>${v as string}</dd>`).join('\n')}
+</dl>
+<h2>Sample body</h2>
+<p class="muted">${formatLine}</p>
+${sampleHtml(sample.text)}`, false)
+    const json: CodePageJson = {
+      code,
+      status: entry.status,
+      message: entry.message,
+      description: entry.description,
+      category: entry.category,
+      retryable: entry.retryable ?? false,
+      resolution: entry.resolution,
+      sample: sample.body
+    }
+    pages.set(code, { html, json: JSON.stringify(json) })
+  }
+
+  const index = page('Error codes', `<h1>Error codes</h1>
+<p>Every error this API answers with, in the ${formatLine}. Each code links to a page of its own.</p>
+<input type="search" id="search" placeholder="Filter by code or text" aria-label="Filter the error codes" autocomplete="off">
+<p id="count" class="muted" aria-live="polite">${rows.length} codes</p>
+<table id="codes">
+<thead><tr><th>Code</th><th>HTTP</th><th>Description</th><th>Resolution</th><th>Retryable</th><th>Sample body</th></tr></thead>
+<tbody>
+${rows.join('\n')}
+</tbody>
+</table>`, true)
+
+  function sendHtml (reply: FastifyReply, html: string, csp: string): FastifyReply {
+    return reply
+      .header('content-security-policy', csp)
+      .header('x-content-type-options', 'nosniff')
+      .type(htmlType)
+      .send(html)
+  }
+
+  // `hide` is @fastify/swagger's: it leaves the route out of the OpenAPI document.
+  const schema: FastifySchema & { hide: boolean } = { hide: true }
+  const routeOptions = { config: { rateLimit: false as const }, schema }
+  fastify.get(docs.prefix, routeOptions, function errorCodesPage (request, reply) {
+    sendHtml(reply, index, indexPolicy)
+  })
+  fastify.get<{ Params: { code: string } }>(`${docs.prefix}/:code`, routeOptions, function errorCodePage (request, reply) {
+    const found = pages.get(request.params.code)
+    if (found === undefined) {
+      // The same answer as a route that does not exist.
+      const { message, ...notFound } = notFoundError({ requestId: request.id, instance: request.url.split('?')[0] as string, method: request.method })
+      throw Object.assign(new Error(message), notFound)
+    }
+    reply.header('vary', 'accept')
+    if (prefersJson(request.headers.accept)) {
+      reply.type(jsonType).send(found.json)
+    } else {
+      sendHtml(reply, found.html, pagePolicy)
+    }
+  })
+}

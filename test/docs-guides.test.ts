@@ -1,0 +1,102 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import ts from 'typescript'
+
+// Every ```ts block of docs/guides/*.md is a module of its own, type-checked
+// against src/ as a user's project would see the package.
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const guidesDir = join(root, 'docs', 'guides')
+
+interface Block {
+  guide: string
+  /** 1-based line of the block's first code line in the guide. */
+  line: number
+  code: string
+}
+
+/** The ```ts blocks of a Markdown text, with the line each starts on. */
+export function tsBlocks (guide: string, markdown: string): Block[] {
+  const blocks: Block[] = []
+  const lines = markdown.split('\n')
+  let open: { line: number, code: string[] } | undefined
+  lines.forEach((text, i) => {
+    if (open === undefined) {
+      if (/^```(ts|typescript)\s*$/.test(text)) open = { line: i + 2, code: [] }
+    } else if (/^```\s*$/.test(text)) {
+      blocks.push({ guide, line: open.line, code: open.code.join('\n') + '\n' })
+      open = undefined
+    } else {
+      open.code.push(text)
+    }
+  })
+  return blocks
+}
+
+t.test('the block extractor finds ts blocks and their lines, and nothing else', async t => {
+  const md = 'intro\n```ts\nconst a = 1\n```\n```json\n{}\n```\n\n```typescript\nconst b = 2\nconst c = 3\n```\n'
+  t.same(tsBlocks('x.md', md), [
+    { guide: 'x.md', line: 3, code: 'const a = 1\n' },
+    { guide: 'x.md', line: 10, code: 'const b = 2\nconst c = 3\n' }
+  ])
+})
+
+t.test('every ts block in docs/guides compiles against the package', async t => {
+  const guides = readdirSync(guidesDir).filter(f => f.endsWith('.md')).sort()
+  t.ok(guides.length >= 4, `guides found: ${guides.join(', ')}`)
+  const blocks = guides.flatMap(g => tsBlocks(g, readFileSync(join(guidesDir, g), 'utf8')))
+
+  const dir = mkdtempSync(join(tmpdir(), 'docs-guides-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  // An ES module project that finds the repository's packages (fastify, tap, …) as a user's would.
+  writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }))
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir')
+  mkdirSync(join(dir, 'blocks'))
+  const files = new Map<string, Block>()
+  for (const block of blocks) {
+    const file = join(dir, 'blocks', `${block.guide.replace(/\.md$/, '')}.line-${block.line}.ts`)
+    writeFileSync(file, block.code)
+    files.set(file, block)
+  }
+
+  const program = ts.createProgram([...files.keys()], {
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.NodeNext,
+    moduleResolution: ts.ModuleResolutionKind.NodeNext,
+    lib: ['lib.es2023.d.ts'],
+    types: ['node'],
+    typeRoots: [join(root, 'node_modules', '@types')],
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    paths: {
+      'fastify-error-envelope': [join(root, 'src', 'index.ts')],
+      'fastify-error-envelope/client': [join(root, 'src', 'client.ts')],
+      'fastify-error-envelope/testing': [join(root, 'src', 'testing.ts')]
+    }
+  })
+  const perBlock = new Map<Block, string[]>([...files.values()].map(b => [b, []]))
+  const unplaced: string[] = []
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const message = `TS${d.code}: ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`
+    if (d.file === undefined) {
+      unplaced.push(message)
+      continue
+    }
+    const block = files.get(d.file.fileName)
+    // Diagnostics in src/ or a package are for tsc --noEmit to report, not the guides.
+    if (block === undefined) continue
+    const line = block.line + d.file.getLineAndCharacterOfPosition(d.start ?? 0).line
+    perBlock.get(block)?.push(`docs/guides/${block.guide}:${line}: ${message}`)
+  }
+  for (const [block, errors] of perBlock) {
+    t.same(errors, [], `docs/guides/${block.guide}, the block at line ${block.line}, compiles`)
+  }
+  t.same(unplaced, [], 'no diagnostics outside any file')
+  t.ok(blocks.length >= 10, `${blocks.length} blocks checked`)
+})
