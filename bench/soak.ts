@@ -1,8 +1,9 @@
-// npm run soak: a real server on loopback, driven by 50 concurrent fetch loops for a bounded time with a mix of
+// npm run soak: a real server on loopback, driven by 50 concurrent keep-alive request loops for a bounded time with a mix of
 // every error kind and successes. Counts responses by status, every body that is not the
 // documented envelope, and RSS before and after; writes the numbers into docs/reliability.md.
 import { fork } from 'node:child_process'
 import { readFileSync, writeFileSync } from 'node:fs'
+import { Agent, request } from 'node:http'
 import { fileURLToPath } from 'node:url'
 
 const seconds = Number(process.env.SOAK_SECONDS ?? 90)
@@ -47,20 +48,31 @@ const requestKinds: Kind[] = [
   { label: 'POST /validate as XML', method: 'POST', path: '/validate', type: 'application/xml', body: '<prompt/>' }
 ]
 
-// fetch, not autocannon: every answer must be matched to the request that asked for it.
+const agent = new Agent({ keepAlive: true, maxSockets: 50 })
+
+function send (kind: Kind): Promise<{ status: number, body: string, requestId: string | undefined }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: kind.path, method: kind.method, agent, headers: kind.body === undefined ? {} : { 'content-type': kind.type as string } }, res => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', chunk => { body += chunk })
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, requestId: res.headers['x-request-id'] as string | undefined }))
+    })
+    req.on('error', reject)
+    req.end(kind.body)
+  })
+}
+
+// Plain keep-alive requests, not autocannon: every answer must be matched to the request that asked for it.
 async function drive (deadline: number, errorBudget: number): Promise<void> {
   const stopAt = errors + errorBudget
   await Promise.all(Array.from({ length: 50 }, async (_w, worker) => {
     for (let i = worker; Date.now() < deadline && errors < stopAt; i++) {
       const kind = requestKinds[i % requestKinds.length] as Kind
-      const res = await fetch(`http://127.0.0.1:${port}${kind.path}`, {
-        method: kind.method,
-        ...(kind.body === undefined ? {} : { body: kind.body, headers: { 'content-type': kind.type as string } })
-      })
-      const body = await res.text()
+      const res = await send(kind)
       const label = `${kind.label} → ${res.status}`
       kinds.set(label, (kinds.get(label) ?? 0) + 1)
-      check(res.status, body, undefined, { 'x-request-id': res.headers.get('x-request-id') ?? undefined })
+      check(res.status, res.body, undefined, { 'x-request-id': res.requestId })
     }
   }))
 }
