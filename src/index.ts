@@ -1,11 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync, onRequestHookHandler, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
 import { registerDocsSite } from './docs-site.js'
 import { createHandlers } from './handler.js'
-import { ConditionError } from './normalize.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
-import { setUpRateLimit } from './rate-limit.js'
+import { registerMaintenance } from './maintenance.js'
+import { registerRateLimit } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -30,16 +30,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
 
   fastify.setErrorHandler(errorEnvelopeHandler)
 
-  let notFoundHook: onRequestHookHandler | undefined
-  if (opts.rateLimit !== undefined) {
-    const { hookFor } = await setUpRateLimit(fastify, opts.rateLimit)
-    fastify.addHook('onRoute', function addRateLimitHook (route) {
-      const hook = hookFor(route)
-      if (hook === undefined) return
-      route.onRequest = route.onRequest === undefined ? [hook] : [...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]), hook]
-    })
-    notFoundHook = hookFor({ method: 'GET', url: '*', config: {} })
-  }
+  const notFoundHook = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)
   if (opts.notFound) {
     // Unmatched routes count against the limit too, and carry its headers where the preset wants them on every response.
     if (notFoundHook === undefined) {
@@ -48,16 +39,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
       fastify.setNotFoundHandler({ preHandler: notFoundHook as unknown as preHandlerHookHandler }, notFoundEnvelopeHandler)
     }
   }
-  if (opts.maintenance !== undefined) {
-    const maintenance = opts.maintenance
-    fastify.decorate('setMaintenance', function setMaintenance (enabled: boolean, retryAfter?: number) {
-      maintenance.enabled = enabled
-      if (retryAfter !== undefined) maintenance.retryAfter = retryAfter
-    })
-    fastify.addHook('onRequest', async function maintenanceHook () {
-      if (maintenance.enabled) throw new ConditionError('maintenance', maintenance.retryAfter)
-    })
-  }
+  if (opts.maintenance !== undefined) registerMaintenance(fastify, opts.maintenance)
   if (!fastify.hasReplyDecorator('sendError')) {
     fastify.decorateReply('sendError', function sendError (this: import('fastify').FastifyReply, error: unknown) {
       errorEnvelopeHandler(error, this.request, this)

@@ -289,3 +289,17 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
 
   return { hookFor }
 }
+
+/**
+ * Sets the limits up and adds their hook to every route registered from now
+ * on; returns the hook for unmatched routes, which count against the limit too.
+ */
+export async function registerRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<onRequestHookHandler | undefined> {
+  const { hookFor } = await setUpRateLimit(fastify, rl)
+  fastify.addHook('onRoute', function addRateLimitHook (route) {
+    const hook = hookFor(route)
+    if (hook === undefined) return
+    route.onRequest = route.onRequest === undefined ? [hook] : [...(Array.isArray(route.onRequest) ? route.onRequest : [route.onRequest]), hook]
+  })
+  return hookFor({ method: 'GET', url: '*', config: {} })
+}

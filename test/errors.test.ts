@@ -1,21 +1,6 @@
-import { Writable } from 'node:stream'
 import t from 'tap'
 import { ApiError, defineErrors, isApiError, type ErrorRecord } from '../src/index.js'
-import { build } from './helper.js'
-
-/** A pino destination that keeps every log line, parsed. */
-function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
-  const lines: Array<Record<string, any>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line))
-      }
-      callback()
-    }
-  })
-  return { stream, lines }
-}
+import { build, logCapture } from './helper.js'
 
 /** A formatter that shows the whole record, so every member the error carried is visible. */
 const recordFormat = (record: ErrorRecord): unknown => record

@@ -1,3 +1,4 @@
+import { Writable } from 'node:stream'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
 import errorEnvelope, { clientErrorHandler, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
 import { testPluginOptions, testServerOptions } from '../src/testing.js'
@@ -19,4 +20,18 @@ export async function build (opts: BuildOptions = {}): Promise<FastifyInstance> 
   const app = Fastify({ ...ids, clientErrorHandler, ...opts.server })
   await app.register(errorEnvelope, { now: fixedNow, ...opts.plugin })
   return app
+}
+
+/** A pino destination that keeps every log line, parsed. */
+export function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
+  const lines: Array<Record<string, any>> = []
+  const stream = new Writable({
+    write (chunk, _encoding, callback) {
+      for (const line of String(chunk).split('\n')) {
+        if (line.trim() !== '') lines.push(JSON.parse(line))
+      }
+      callback()
+    }
+  })
+  return { stream, lines }
 }

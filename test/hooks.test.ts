@@ -1,26 +1,12 @@
 import { get } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { Readable, Writable } from 'node:stream'
+import { Readable } from 'node:stream'
 import t, { type Test } from 'tap'
 import type { FastifyInstance, FastifyReply, FastifyRequest, LightMyRequestResponse } from 'fastify'
 import { ApiError } from '../src/index.js'
-import { build } from './helper.js'
+import { build, logCapture } from './helper.js'
 
 const generatedId = /^req_[0-9a-f]{32}$/
-
-/** A pino destination that keeps every log line, parsed. */
-function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
-  const lines: Array<Record<string, any>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line))
-      }
-      callback()
-    }
-  })
-  return { stream, lines }
-}
 
 async function setup (t: Test): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
   const { stream, lines } = logCapture()

@@ -1,10 +1,10 @@
 import { createServer, connect, type Socket } from 'node:net'
-import { Writable } from 'node:stream'
+import type { Writable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { Redis } from 'ioredis'
 import t from 'tap'
 import type { RateLimitOptions } from '../src/index.js'
-import { build } from './helper.js'
+import { build, logCapture } from './helper.js'
 import { clientReady, freePort, redisClient, startRedis, type Teardown } from './redis-server.js'
 
 // Every test here is bounded: requests abort after 3 s, waits for Redis after 5 s.
@@ -28,19 +28,6 @@ async function get (url: string, headers: Record<string, string> = {}): Promise<
     body = { notJson: text }
   }
   return { status: res.status, headers: res.headers, body, ms: Date.now() - started }
-}
-
-function logCapture (): { stream: Writable, lines: Array<Record<string, unknown>> } {
-  const lines: Array<Record<string, unknown>> = []
-  const stream = new Writable({
-    write (chunk: Buffer, _encoding, callback) {
-      for (const line of chunk.toString().split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line) as Record<string, unknown>)
-      }
-      callback()
-    }
-  })
-  return { stream, lines }
 }
 
 type Preset = 'aitbc' | 'sessions'

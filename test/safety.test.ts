@@ -1,22 +1,7 @@
-import { Writable } from 'node:stream'
 import t, { type Test } from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import { ApiError, type ErrorRecord } from '../src/index.js'
-import { build } from './helper.js'
-
-/** A pino destination that keeps every log line, parsed. */
-function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
-  const lines: Array<Record<string, any>> = []
-  const stream = new Writable({
-    write (chunk, _encoding, callback) {
-      for (const line of String(chunk).split('\n')) {
-        if (line.trim() !== '') lines.push(JSON.parse(line))
-      }
-      callback()
-    }
-  })
-  return { stream, lines }
-}
+import { build, logCapture } from './helper.js'
 
 const requestIdShape = /^req_[0-9a-f]{32}$/
 
