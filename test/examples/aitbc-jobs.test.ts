@@ -1,11 +1,8 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { startExample } from './start-example.js'
 import { buildApp } from '../../examples/aitbc-jobs/app.js'
 
 const key = { 'x-api-key': 'demo-key' }
-// tap's process tracking still loads in children; '0' turns its coverage off there.
-const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
 
 t.test('the example answers seed 001 example bodies', async t => {
   const app = await buildApp()
@@ -66,25 +63,7 @@ t.test('the example jobs flow: submit, claim, claim again, cancel', async t => {
 })
 
 t.test('npm run example starts a server that answers with the envelope', async t => {
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/aitbc-jobs/server.ts'], {
-    cwd: root,
-    env: { ...env, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  t.teardown(() => { child.kill() })
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /on (http:\/\/[^ ]+)\. Try/.exec(out)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-  })
+  const base = await startExample(t, 'examples/aitbc-jobs/server.ts')
   const res = await fetch(`${base}/v1/jobs/job-abc123`, { headers: key })
   t.equal(res.status, 404)
   t.same(await res.json(), { detail: 'Job job-abc123 not found', error_code: 'JOB_NOT_FOUND', request_id: res.headers.get('x-request-id') })

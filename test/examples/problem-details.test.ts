@@ -1,10 +1,7 @@
-import { spawn } from 'node:child_process'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { startExample } from './start-example.js'
 import { buildApp } from '../../examples/problem-details/app.js'
 
-// tap's process tracking still loads in children; '0' turns its coverage off there.
-const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
 const asksProblem = { accept: 'application/problem+json' }
 const problemType = 'application/problem+json; charset=utf-8'
 const badOrder = { sku: 'abc', quantity: 0 }
@@ -80,25 +77,7 @@ t.test('orders can be placed, read and cancelled', async t => {
 })
 
 t.test('server.ts starts the API on PORT; it answers problem+json to a client that asks', async t => {
-  const root = fileURLToPath(new URL('../..', import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/problem-details/server.ts'], {
-    cwd: root,
-    env: { ...env, PORT: '0', LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'inherit']
-  })
-  t.teardown(() => { child.kill() })
-  const base = await new Promise<string>((resolve, reject) => {
-    let out = ''
-    const timer = setTimeout(() => reject(new Error(`no address printed: ${out}`)), 20_000)
-    child.stdout.on('data', (chunk: Buffer) => {
-      out += chunk.toString()
-      const match = /on (http:\/\/\S+)\. Try/.exec(out)
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    })
-  })
+  const base = await startExample(t, 'examples/problem-details/server.ts')
   const res = await fetch(`${base}/v1/orders/ord-1/cancel`, { method: 'POST', headers: asksProblem })
   t.equal(res.status, 409)
   t.equal(res.headers.get('content-type'), problemType)
