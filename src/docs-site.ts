@@ -2,19 +2,12 @@ import { createHash } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
 import type { CatalogEntry, RetryGuidance } from './catalog.js'
-import { sampleRecord } from './docs.js'
+import { sampleRecord, type CodeReference } from './docs.js'
 import { limitMessage, notFoundError } from './normalize.js'
 import type { NormalizedDocs, NormalizedOptions } from './options.js'
 
-/** What `GET <prefix>/:code` answers a client that asks for JSON. */
-export interface CodePageJson {
-  code: string
-  status: number
-  message: string
-  description?: string
-  category?: string
-  retryable: boolean
-  resolution?: string
+/** What `GET <prefix>/:code` answers a client that asks for JSON: its reference row, and a sample. */
+export type CodePageJson = Pick<CodeReference, 'code' | 'status' | 'message' | 'description' | 'category' | 'retryable' | 'resolution'> & {
   /** The body this API answers with for the code, in its active format; null when the format fails on it. */
   sample: unknown
 }
