@@ -23,6 +23,7 @@ export interface ApiClientErrorInit {
   requestId?: string | undefined
   details?: Record<string, unknown> | undefined
   field?: string | undefined
+  docUrl?: string | undefined
   retryable: boolean
   retryAfterMs?: number | undefined
   format: ErrorBodyFormat
@@ -46,6 +47,8 @@ export class ApiClientError extends Error {
   readonly details: Record<string, unknown> | undefined
   /** The request field a validation error is about (`field`, `details.field`, `param`, `errors[0].field`). */
   readonly field: string | undefined
+  /** The page that documents this error: `doc_url`, or a problem's dereferenceable `type`. */
+  readonly docUrl: string | undefined
   /** Whether the same request may succeed later. */
   readonly retryable: boolean
   /** How long the server asked to wait, in milliseconds (`retry_after`, `retry-after-ms` or `Retry-After`). */
@@ -64,6 +67,7 @@ export class ApiClientError extends Error {
     this.requestId = init.requestId
     this.details = init.details
     this.field = init.field
+    this.docUrl = init.docUrl
     this.retryable = init.retryable
     this.retryAfterMs = init.retryAfterMs
     this.format = init.format
@@ -98,6 +102,7 @@ interface Shape {
   requestId?: string | undefined
   details?: Record<string, unknown> | undefined
   field?: string | undefined
+  docUrl?: string | undefined
   /** Seconds, from the body. */
   retryAfter?: number | undefined
   /** The presets whose catalog to ask first about the code. */
@@ -142,13 +147,14 @@ function shapeOf (body: unknown): Shape {
       requestId: str(meta.request_id),
       details,
       field: str(details?.field),
+      docUrl: str(error.doc_url),
       // `data: null` is the sessions document's envelope; without it, the GenAI one.
       lookup: 'data' in body ? ['sessions', 'genai'] : ['genai', 'sessions']
     }
   }
   if (isObject(error) && typeof error.message === 'string') {
     // OpenAI itself sends `code: null` for some errors; its `type` says what they are.
-    return { format: 'openai', code: str(error.code) ?? str(error.type), message: error.message, field: str(error.param), details: rest(error, openaiMembers), lookup: ['tokenbay'] }
+    return { format: 'openai', code: str(error.code) ?? str(error.type), message: error.message, field: str(error.param), docUrl: str(error.doc_url), details: rest(error, openaiMembers), lookup: ['tokenbay'] }
   }
   if (typeof body.status === 'number' && typeof body.title === 'string') {
     const first = Array.isArray(body.errors) && isObject(body.errors[0]) ? body.errors[0] : {}
@@ -159,6 +165,8 @@ function shapeOf (body: unknown): Shape {
       requestId: str(body.request_id),
       details: rest(body, problemMembers),
       field: str(first.field),
+      // RFC 9457: a `type` other than about:blank identifies the problem and should lead to its documentation.
+      docUrl: body.type === 'about:blank' ? undefined : str(body.type),
       retryAfter: seconds(body.retry_after),
       lookup: ['problem']
     }
@@ -171,6 +179,7 @@ function shapeOf (body: unknown): Shape {
       requestId: str(body.request_id),
       details: rest(body, flatMembers),
       field: str(body.field),
+      docUrl: str(body.doc_url),
       retryAfter: seconds(body.retry_after),
       lookup: ['aitbc']
     }
@@ -224,6 +233,7 @@ function errorFrom (status: number, statusText: string, header: HeaderReader, bo
     requestId: shape.requestId ?? header('x-request-id'),
     details: shape.details,
     field: shape.field,
+    docUrl: shape.docUrl,
     retryable,
     retryAfterMs: retryAfterMsOf(shape.retryAfter, header),
     format: shape.format,

@@ -357,3 +357,20 @@ t.test('bodies of other APIs and odd responses', async t => {
   const unreadable = await parseApiError({ statusCode: 408, statusMessage: 'Request Timeout', headers: {}, json: () => { throw new SyntaxError('no JSON') } })
   t.match(unreadable, { format: 'unknown', message: 'Request Timeout', retryable: true, retry: 'exponential_backoff' })
 })
+
+t.test('docUrl leads from each format to the page that documents the error', async t => {
+  const formats = ['flat', 'envelope', 'openai', 'problem'] as const
+  for (const format of formats) {
+    const app = await build({ plugin: { format, docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' } } })
+    t.teardown(() => app.close())
+    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    const error = await parseApiError(await app.inject('/'))
+    t.equal(error?.docUrl, 'https://api.example.com/errors/JOB_NOT_FOUND', format)
+    const page = await app.inject('/errors/JOB_NOT_FOUND')
+    t.equal(page.statusCode, 200, `${format}: the link answers`)
+  }
+  const plain = await build({ plugin: { format: 'problem' } })
+  t.teardown(() => plain.close())
+  plain.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  t.equal((await parseApiError(await plain.inject('/')))?.docUrl, undefined, 'about:blank documents nothing')
+})
