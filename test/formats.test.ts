@@ -1,5 +1,4 @@
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
+import type { ValidateFunction } from 'ajv'
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import {
@@ -8,17 +7,7 @@ import {
   EnvelopeErrorSchema, FlatErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,
   type ErrorEnvelopeOptions, type ErrorRecord
 } from '../src/index.js'
-import { build } from './helper.js'
-
-const addFormats = addFormatsModule.default
-const ajv = new Ajv({ allErrors: true })
-addFormats(ajv)
-const validators = {
-  flat: ajv.compile(FlatErrorSchema),
-  envelope: ajv.compile(EnvelopeErrorSchema),
-  openai: ajv.compile(OpenAIErrorSchema),
-  problem: ajv.compile(ProblemDetailsSchema)
-}
+import { ajv, build, validators } from './helper.js'
 
 /** What the helpers below need of a tap test. */
 interface Assert {

@@ -1,6 +1,11 @@
 import { Writable } from 'node:stream'
+import { Ajv, type ValidateFunction } from 'ajv'
+import addFormatsModule from 'ajv-formats'
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify'
-import errorEnvelope, { clientErrorHandler, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
+import errorEnvelope, {
+  clientErrorHandler, requestIdOptions, EnvelopeErrorSchema, FlatErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,
+  type ErrorEnvelopeOptions
+} from '../src/index.js'
 import { testPluginOptions, testServerOptions } from '../src/testing.js'
 
 /** A fixed clock and id source, so bodies are stable in snapshots. */
@@ -34,4 +39,14 @@ export function logCapture (): { stream: Writable, lines: Array<Record<string, a
     }
   })
   return { stream, lines }
+}
+
+export const ajv = new Ajv({ allErrors: true })
+addFormatsModule.default(ajv)
+/** Ajv validators of the exported schema of each format, to check bodies against what we document. */
+export const validators: Record<'flat' | 'envelope' | 'openai' | 'problem', ValidateFunction> = {
+  flat: ajv.compile(FlatErrorSchema),
+  envelope: ajv.compile(EnvelopeErrorSchema),
+  openai: ajv.compile(OpenAIErrorSchema),
+  problem: ajv.compile(ProblemDetailsSchema)
 }

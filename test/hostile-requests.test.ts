@@ -1,26 +1,14 @@
 import { connect } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
 import t, { type Test } from 'tap'
 import type { FastifyInstance } from 'fastify'
 import {
   presets,
-  EnvelopeErrorSchema, FlatErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,
   type Condition, type PresetName
 } from '../src/index.js'
-import { build } from './helper.js'
+import { ajv, build, validators } from './helper.js'
 
-const addFormats = addFormatsModule.default
-const ajv = new Ajv({ allErrors: true })
-addFormats(ajv)
-type FormatName = 'flat' | 'envelope' | 'openai' | 'problem'
-const validators: Record<FormatName, ValidateFunction> = {
-  flat: ajv.compile(FlatErrorSchema),
-  envelope: ajv.compile(EnvelopeErrorSchema),
-  openai: ajv.compile(OpenAIErrorSchema),
-  problem: ajv.compile(ProblemDetailsSchema)
-}
+type FormatName = keyof typeof validators
 
 const presetNames: PresetName[] = ['aitbc', 'genai', 'sessions', 'tokenbay', 'problem']
 const validId = /^[A-Za-z0-9._:-]{1,128}$/

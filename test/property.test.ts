@@ -13,33 +13,21 @@
  * FUZZ_SEED replays the seed a failure reported.
  */
 import { Writable } from 'node:stream'
-import { Ajv, type ValidateFunction } from 'ajv'
-import addFormatsModule from 'ajv-formats'
 import fc from 'fast-check'
 import t from 'tap'
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify'
 import {
   ApiError, presets,
-  EnvelopeErrorSchema, FlatErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,
   type Condition, type PresetName
 } from '../src/index.js'
-import { build } from './helper.js'
+import { ajv, build, validators } from './helper.js'
 
 const runs = Number(process.env.FUZZ_RUNS ?? 200)
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED)
 /** A response that takes longer than this is a hang. */
 const injectTimeout = 1000
 
-const addFormats = addFormatsModule.default
-const ajv = new Ajv({ allErrors: true })
-addFormats(ajv)
-type FormatName = 'flat' | 'envelope' | 'openai' | 'problem'
-const validators: Record<FormatName, ValidateFunction> = {
-  flat: ajv.compile(FlatErrorSchema),
-  envelope: ajv.compile(EnvelopeErrorSchema),
-  openai: ajv.compile(OpenAIErrorSchema),
-  problem: ajv.compile(ProblemDetailsSchema)
-}
+type FormatName = keyof typeof validators
 
 const presetNames: PresetName[] = ['aitbc', 'genai', 'sessions', 'tokenbay', 'problem']
 const generatedId = /^req_[0-9a-f]{32}$/
