@@ -1,12 +1,13 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
-import type { Format } from './record.js'
+import type { ErrorRecord, Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
 import { isApiError } from './errors.js'
 import { safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
-const safeHeaderValue = /^[\x21-\x7e]{1,256}$/
+// A request id goes into the X-Request-Id header only when it is visible ASCII: never split a response head.
+const sendableRequestId = /^[\x21-\x7e]{1,256}$/
 
 export interface ErrorResponse {
   status: number
@@ -25,9 +26,7 @@ export function createHandlers (opts: NormalizedOptions) {
   function render (request: FastifyRequest | undefined, normalized: NormalizedError, format: Format = opts.format): { payload: string, contentType: string, status: number } {
     const { record } = normalized
     try {
-      const payload = (format.serialize ?? JSON.stringify)(format.build(record))
-      if (typeof payload === 'string') return { payload, contentType: format.contentType, status: record.status }
-      throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
+      return { payload: serializeWith(format, record), contentType: format.contentType, status: record.status }
     } catch (failure) {
       logFailure(request, failure, 'the error format failed; answering the internal error instead')
     }
@@ -37,8 +36,7 @@ export function createHandlers (opts: NormalizedOptions) {
   /** The fixed internal-error body, for when the format itself fails. */
   function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
     try {
-      const payload = (format.serialize ?? JSON.stringify)(format.build(internalRecord(opts, requestId, instance, timestampOf(opts.now))))
-      if (typeof payload === 'string') return { payload, contentType: format.contentType }
+      return { payload: serializeWith(format, internalRecord(opts, requestId, instance, timestampOf(opts.now))), contentType: format.contentType }
     } catch {}
     return {
       payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
@@ -105,7 +103,7 @@ export function createHandlers (opts: NormalizedOptions) {
       reply.header('x-should-retry', record.retryable ? 'true' : 'false')
       if (record.retryAfter !== undefined) reply.header('retry-after-ms', String(record.retryAfter * 1000))
     }
-    if (safeHeaderValue.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
+    if (sendableRequestId.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
     reply.header('content-type', contentType)
     reply.send(payload)
   }
@@ -116,7 +114,7 @@ export function createHandlers (opts: NormalizedOptions) {
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
-      if (safeHeaderValue.test(requestId)) reply.header(requestIdHeader, requestId)
+      if (sendableRequestId.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)
       reply.send(payload)
     } catch {}
@@ -171,6 +169,13 @@ function summary (value: unknown, redact: RegExp | null): unknown {
     if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack, code: safeGet(value, 'code') }
   } catch {}
   return toPlainJson(value, redact)
+}
+
+/** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
+function serializeWith (format: Format, record: ErrorRecord): string {
+  const payload = (format.serialize ?? JSON.stringify)(format.build(record))
+  if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
+  return payload
 }
 
 /** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */
