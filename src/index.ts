@@ -5,7 +5,7 @@ import { registerDocsSite } from './docs-site.js'
 import { createHandlers } from './handler.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
-import { registerRateLimit } from './rate-limit.js'
+import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -30,13 +30,14 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
 
   fastify.setErrorHandler(errorEnvelopeHandler)
 
-  const notFoundHook = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)
+  const notFoundHooks = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)
+  if (opts.rateLimit === undefined) refuseUnreadRouteLimits(fastify)
   if (opts.notFound) {
     // Unmatched routes count against the limit too, and carry its headers where the preset wants them on every response.
-    if (notFoundHook === undefined) {
+    if (notFoundHooks === undefined) {
       fastify.setNotFoundHandler(notFoundEnvelopeHandler)
     } else {
-      fastify.setNotFoundHandler({ preHandler: notFoundHook as unknown as preHandlerHookHandler }, notFoundEnvelopeHandler)
+      fastify.setNotFoundHandler(notFoundHooks as { preHandler?: preHandlerHookHandler }, notFoundEnvelopeHandler)
     }
   }
   if (opts.maintenance !== undefined) registerMaintenance(fastify, opts.maintenance)
@@ -71,7 +72,7 @@ export { requestIdOptions, generateRequestId, type RequestIdOptions } from './re
 export { clientErrorHandler } from './client-error.js'
 export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
-export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit } from './rate-limit.js'
+export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit.js'
 export { ConditionError } from './normalize.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {

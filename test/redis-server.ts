@@ -14,6 +14,10 @@ export interface RedisServer {
   stop: () => Promise<void>
   /** Kills the server at once (SIGKILL), as a crash would. */
   kill: () => void
+  /** Freezes the server (SIGSTOP): connections stay open, nothing is answered. */
+  pause: () => void
+  /** Thaws a paused server (SIGCONT): it answers what it was sent meanwhile. */
+  resume: () => void
 }
 
 const redisBin = process.env.REDIS_SERVER ?? '/usr/bin/redis-server'
@@ -95,6 +99,8 @@ export async function startRedis (opts: { t?: Teardown, port?: number } = {}): P
 
   const stop = async (): Promise<void> => {
     if (exited(child)) return
+    // A frozen server would hold SIGTERM until thawed.
+    child.kill('SIGCONT')
     child.kill('SIGTERM')
     if (!await waitExit(child, 2000)) {
       child.kill('SIGKILL')
@@ -103,6 +109,12 @@ export async function startRedis (opts: { t?: Teardown, port?: number } = {}): P
   }
   const kill = (): void => {
     if (!exited(child)) child.kill('SIGKILL')
+  }
+  const pause = (): void => {
+    if (!exited(child)) child.kill('SIGSTOP')
+  }
+  const resume = (): void => {
+    if (!exited(child)) child.kill('SIGCONT')
   }
   opts.t?.teardown(stop)
 
@@ -119,7 +131,7 @@ export async function startRedis (opts: { t?: Teardown, port?: number } = {}): P
     }
     await new Promise(resolve => setTimeout(resolve, 50))
   }
-  return { port, url: `redis://127.0.0.1:${port}`, stop, kill }
+  return { port, url: `redis://127.0.0.1:${port}`, stop, kill, pause, resume }
 }
 
 /** Client options that fail fast while Redis is down and reconnect when it is back. */
