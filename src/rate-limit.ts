@@ -160,7 +160,6 @@ export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRa
           // Without the store no tier can be counted, and a half-counted request would only skew the others.
           return
         }
-        if (result.isAllowed) continue
         report(reply, tier.headers, result)
         if (result.isExceeded === true) {
           const retryAfter = Math.max(1, Math.ceil((result.ttl ?? 0) / 1000))
@@ -184,14 +183,14 @@ function addFirst (route: RouteOptions, stage: RateLimitHook, hook: onRequestHoo
  * Sets the limits up and adds their hook to every route registered from now
  * on; returns the hooks for unmatched routes, which count against the limit too.
  */
-export async function registerRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ preValidation?: onRequestHookHandler, preHandler?: onRequestHookHandler } | undefined> {
+export async function registerRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ preValidation?: onRequestHookHandler, preHandler?: onRequestHookHandler }> {
   const { hookFor } = await setUpRateLimit(fastify, rl)
   fastify.addHook('onRoute', function addRateLimitHook (route) {
     const hook = hookFor(route)
     if (hook !== undefined) addFirst(route, rl.hook, hook)
   })
-  const notFound = hookFor({ method: 'GET', url: '*', config: {} })
-  if (notFound === undefined) return undefined
+  // No config.rateLimit: always the shared tiers.
+  const notFound = hookFor({ method: 'GET', url: '*', config: {} }) as onRequestHookHandler
   // A not-found handler takes preValidation and preHandler hooks only: the earliest that matches the stage.
   return rl.hook === 'preHandler' ? { preHandler: notFound } : { preValidation: notFound }
 }

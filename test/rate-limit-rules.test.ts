@@ -152,7 +152,9 @@ t.test('unknown nested keys of rateLimit are refused, naming them', async t => {
     [{ max: 1, timeWindow: minute, headers: { limit: 'a', remaining: 'b', reset: 'c', limt: 'd' } }, /unknown option 'rateLimit\.headers\.limt'/],
     [{ max: 1, timeWindow: minute, quota: { max: 1, timeWindow: '1 day', headers: { limit: 'a', remaining: 'b', reset: 'c', rset: 'd' } } }, /unknown option 'rateLimit\.quota\.headers\.rset'/],
     [{ max: 1, timeWindow: minute, breaker: { cooldwn: 5 } }, /unknown option 'rateLimit\.breaker\.cooldwn'/],
-    [{ max: 1, timeWindow: minute, breaker: { cooldown: -1 } }, /option 'rateLimit\.breaker\.cooldown' expects/]
+    [{ max: 1, timeWindow: minute, breaker: { cooldown: -1 } }, /option 'rateLimit\.breaker\.cooldown' expects/],
+    [{ max: 1, timeWindow: minute, breaker: 5 }, /option 'rateLimit\.breaker' expects/],
+    [{ max: 1, timeWindow: minute, cache: 10_000, redis: { defineCommand () {} } }, /option 'rateLimit\.cache' expects no value with rateLimit\.redis/]
   ]
   for (const [option, message] of cases) {
     const err = await registerError(option)
@@ -167,7 +169,9 @@ t.test("a route's config.rateLimit is checked like the plugin's, naming the rout
     [{ max: 1, timeWindow: '1 fortnight' }, /option 'config\.rateLimit\.timeWindow' of route GET \/bad expects/],
     [{ max: 1, quota: { max: 1, timeWindow: 'soon' } }, /option 'config\.rateLimit\.quota\.timeWindow' of route GET \/bad expects/],
     [{ max: 1, quota: { mx: 1 } }, /unknown option 'config\.rateLimit\.quota\.mx' of route GET \/bad/],
-    [{ max: 1, groupId: 7 }, /option 'config\.rateLimit\.groupId' of route GET \/bad expects/]
+    [{ max: 1, groupId: 7 }, /option 'config\.rateLimit\.groupId' of route GET \/bad expects/],
+    [{ max: 1, quota: 3 }, /option 'config\.rateLimit\.quota' of route GET \/bad expects/],
+    ['fast', /option 'config\.rateLimit' of route GET \/bad expects/]
   ]
   for (const [config, message] of cases) {
     const app = await build({ plugin: { rateLimit: { max: 10, timeWindow: minute } } })
@@ -220,4 +224,14 @@ t.test("a route's config.rateLimit while the plugin's rateLimit is off fails, un
   })
   await nested.ready()
   t.pass('@fastify/rate-limit registered in an encapsulated context is seen too')
+})
+
+t.test("a route's own quota can name its own headers", async t => {
+  const app = await build({ plugin: { rateLimit: { max: 100, timeWindow: minute, quota: { max: 5, timeWindow: '1 day' } } } })
+  t.teardown(() => app.close())
+  const headers = { limit: 'x-route-quota-limit', remaining: 'x-route-quota-remaining', reset: 'x-route-quota-reset' }
+  app.get('/export', { config: { rateLimit: { quota: { max: 2, headers } } } as never }, async () => ({ ok: true }))
+  const res = await app.inject('/export')
+  t.equal(res.headers['x-route-quota-limit'], '2')
+  t.equal(res.headers['x-route-quota-remaining'], '1')
 })

@@ -97,10 +97,6 @@ export class Breaker {
 
   constructor (readonly cooldown: number) {}
 
-  get open (): boolean {
-    return this.#open
-  }
-
   /** Whether a call may go to the store now: `'call'`, `'probe'` (the one call of a half-open breaker), or `false`. */
   admit (): 'call' | 'probe' | false {
     if (!this.#open) return 'call'
