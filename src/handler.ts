@@ -2,8 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
 import type { ErrorRecord, Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
-import { isApiError } from './errors.js'
-import { safeGet, safeString, toPlainJson } from './safe.js'
+import { isSecretKey, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
 // A request id goes into the X-Request-Id header only when it is visible ASCII: never split a response head.
@@ -66,8 +65,14 @@ export function createHandlers (opts: NormalizedOptions) {
       instance: query === -1 ? url : url.slice(0, query),
       method: request.method
     }
-    const retryAfter = reply?.getHeader('retry-after')
-    if (retryAfter !== undefined) f.retryAfterHeader = retryAfter
+    if (reply === undefined) return f
+    const retryAfter = reply.getHeader('retry-after')
+    if (retryAfter !== undefined) {
+      // A wait no client can read would contradict the body, which cannot show it.
+      if (retryAfterSeconds(retryAfter, Date.now()) === undefined) reply.removeHeader('retry-after')
+      else f.retryAfterHeader = retryAfter
+    }
+    f.replyStatus = reply.statusCode
     return f
   }
 
@@ -83,7 +88,7 @@ export function createHandlers (opts: NormalizedOptions) {
       : { request_id: record.requestId, error_code: record.code, status: record.status }
     try {
       if (record.status >= 500 || bug !== undefined) {
-        request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown)}`)
+        request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
       } else {
         request.log.info(fields, record.message)
       }
@@ -163,12 +168,9 @@ export function createHandlers (opts: NormalizedOptions) {
 }
 
 /** A nested error as the log can show it: pino's error serializer only reaches the top-level `err`. */
-function summary (value: unknown, redact: RegExp | null): unknown {
+function summary (value: unknown, redact: RegExp | null, depth = 1): unknown {
   if (value === undefined) return undefined
-  try {
-    if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack, code: safeGet(value, 'code') }
-  } catch {}
-  return toPlainJson(value, redact)
+  return isErrorLike(value) && depth < maxCauseDepth ? loggedError(value, redact, depth) : toPlainJson(value, redact)
 }
 
 /** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
@@ -187,19 +189,56 @@ function asksForProblem (accept: string): boolean {
   })
 }
 
-/** Errors go to the logger as they are; other thrown values as plain JSON. */
-function loggable (thrown: unknown, redact: RegExp | null): unknown {
-  if (isApiError(thrown) && thrown.details !== undefined) {
-    // The log keeps everything but the secrets the body also never shows.
-    return { type: thrown.name, code: thrown.code, message: thrown.message, stack: thrown.stack, details: toPlainJson(thrown.details, redact), cause: summary(thrown.cause, redact) }
-  }
+const maxCauseDepth = 5
+// Shown by pino apart from the error's other properties, or walked by it as causes.
+const loggedApart = new Set(['name', 'message', 'stack', 'cause', 'errors'])
+
+function isErrorLike (value: unknown): value is object {
   try {
-    if (thrown instanceof Error) return thrown
-  } catch {}
-  return toPlainJson(thrown, redact)
+    return value instanceof Error || (typeof value === 'object' && value !== null && typeof safeGet(value, 'message') === 'string')
+  } catch {
+    return false
+  }
 }
 
-function describeThrown (thrown: unknown): string {
-  if (typeof thrown === 'string') return safeString(thrown) ?? 'empty string thrown'
-  return safeString(safeGet(thrown, 'message')) ?? `${thrown === null ? 'null' : typeof thrown} thrown`
+/** Errors go to the logger with all their properties, nested, redacted as a body is (docs/safety.md, "What is redacted"). */
+function loggable (thrown: unknown, redact: RegExp | null): unknown {
+  return isErrorLike(thrown) ? loggedError(thrown, redact, 0) : toPlainJson(thrown, redact)
+}
+
+/**
+ * A copy of an error that pino's serializer reads as the error: a null prototype makes it take
+ * the type from `name` (kept off the line), and it walks `cause` for the stack and message.
+ */
+function loggedError (err: object, redact: RegExp | null, depth: number): object {
+  const text = (value: unknown): string | undefined => typeof value === 'string' ? (redact === null ? value : redactText(value)) : undefined
+  const out: Record<string, unknown> = Object.create(null)
+  const constructorName = safeGet(safeGet(err, 'constructor'), 'name')
+  const type = typeof constructorName === 'string' && constructorName !== 'Object' ? constructorName : String(safeGet(err, 'name') ?? 'Error')
+  Object.defineProperty(out, 'name', { value: type })
+  out.type = type
+  out.message = text(safeGet(err, 'message')) ?? ''
+  const stack = text(safeGet(err, 'stack'))
+  if (stack !== undefined) out.stack = stack
+  let keys: string[] = []
+  try {
+    keys = Object.keys(err)
+  } catch {}
+  for (const key of keys.slice(0, 100)) {
+    if (loggedApart.has(key)) continue
+    const value = redact !== null && isSecretKey(key, redact) ? '[Redacted]' : toPlainJson(safeGet(err, key), redact)
+    if (value !== undefined) Object.defineProperty(out, key, { value, enumerable: true, writable: true, configurable: true })
+  }
+  const cause = summary(safeGet(err, 'cause'), redact, depth + 1)
+  if (cause !== undefined) out.cause = cause
+  const errors = safeGet(err, 'errors')
+  if (Array.isArray(errors)) out.errors = errors.slice(0, 10).map(item => summary(item, redact, depth + 1))
+  return out
+}
+
+function describeThrown (thrown: unknown, redact: RegExp | null): string {
+  const described = typeof thrown === 'string'
+    ? safeString(thrown) ?? 'empty string thrown'
+    : safeString(safeGet(thrown, 'message')) ?? `${thrown === null ? 'null' : typeof thrown} thrown`
+  return redact === null ? described : redactText(described)
 }

@@ -4,7 +4,7 @@ import { isApiError, renderTemplate, type ApiError } from './errors.js'
 import type { NormalizedOptions, ResolvedCondition } from './options.js'
 import type { Condition } from './presets/index.js'
 import type { ErrorRecord, Violation } from './record.js'
-import { retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
+import { redactText, retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
 import { violationsOf } from './validation.js'
 
 const kCondition = Symbol.for('fastify-error-envelope.condition')
@@ -40,6 +40,8 @@ export interface RequestFacts {
   method: string
   /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
   retryAfterHeader?: unknown
+  /** The reply's status when the error reached the handler (`reply.code(404); throw …`). */
+  replyStatus?: number
 }
 
 /** A record and what goes around it: headers to send, and how to log it. */
@@ -63,32 +65,66 @@ const frameworkConditions: Record<string, Condition> = {
   FEE_BAD_HTTP: 'badHttp'
 }
 
-// fetch/undici and socket failures of a call to another service, by the code on the error or its cause.
-const upstreamCodes: Record<string, Condition> = {
-  ECONNREFUSED: 'upstream',
-  ECONNRESET: 'upstream',
-  EPIPE: 'upstream',
-  ENOTFOUND: 'upstream',
-  EAI_AGAIN: 'upstream',
-  EHOSTUNREACH: 'upstream',
-  ENETUNREACH: 'upstream',
-  UND_ERR_SOCKET: 'upstream',
-  UND_ERR_CLOSED: 'upstream',
-  UND_ERR_RESPONSE_STATUS_CODE: 'upstream',
-  ETIMEDOUT: 'upstreamTimeout',
-  UND_ERR_CONNECT_TIMEOUT: 'upstreamTimeout',
-  UND_ERR_HEADERS_TIMEOUT: 'upstreamTimeout',
-  UND_ERR_BODY_TIMEOUT: 'upstreamTimeout'
+// Socket failures of a call to another service, by the code on the error or its cause.
+const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
+// axios says ECONNABORTED for its own timeout; got and Node say ETIMEDOUT / ESOCKETTIMEDOUT.
+const timeoutCodes = new Set(['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNABORTED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT'])
+// got's errors all extend RequestError and carry the call's `options`.
+const gotErrorNames = new Set(['RequestError', 'HTTPError', 'MaxRedirectsError', 'ReadError', 'UploadError', 'CacheError', 'ParseError', 'RetryError', 'TimeoutError', 'CancelError'])
+
+/** The names of the classes an object was made by, nearest first (a few levels; Proxies may throw). */
+function classNames (value: object): string[] {
+  const names: string[] = []
+  try {
+    for (let proto = Object.getPrototypeOf(value); proto !== null && names.length < 8; proto = Object.getPrototypeOf(proto)) {
+      const name = safeGet(safeGet(proto, 'constructor'), 'name')
+      if (typeof name === 'string') names.push(name)
+    }
+  } catch {}
+  return names
 }
 
-function upstreamCondition (thrown: object): Condition | undefined {
-  // AbortSignal.timeout() rejects fetch with a TimeoutError DOMException.
-  if (safeGet(thrown, 'name') === 'TimeoutError') return 'upstreamTimeout'
+function isObject (value: unknown): boolean {
+  return typeof value === 'object' && value !== null
+}
+
+function isFetchHeaders (value: unknown): boolean {
+  try {
+    return isObject(value) && Object.prototype.toString.call(value) === '[object Headers]'
+  } catch {
+    return false
+  }
+}
+
+function codesOf (thrown: object): string[] {
+  const codes: string[] = []
   for (const source of [thrown, safeGet(thrown, 'cause')]) {
     const code = safeGet(source, 'code')
-    if (typeof code === 'string' && Object.hasOwn(upstreamCodes, code)) return upstreamCodes[code]
+    if (typeof code === 'string') codes.push(code)
   }
-  return undefined
+  return codes
+}
+
+/**
+ * The upstream condition of an error of an outbound call (docs/safety.md, "Which errors are
+ * trusted"): it describes another service's answer, never one of ours.
+ */
+function outboundCondition (thrown: object): Condition | undefined {
+  const codes = codesOf(thrown)
+  const name = safeGet(thrown, 'name')
+  const classes = classNames(thrown)
+  const outbound = safeGet(thrown, 'isAxiosError') === true ||
+    // The Stainless SDKs (openai, anthropic, …): every error of a call is an APIError.
+    classes.includes('APIError') ||
+    isObject(safeGet(thrown, 'response')) || isObject(safeGet(thrown, 'request')) ||
+    isFetchHeaders(safeGet(thrown, 'headers')) ||
+    (typeof name === 'string' && gotErrorNames.has(name) && isObject(safeGet(thrown, 'options'))) ||
+    // AbortSignal.timeout() rejects fetch with a TimeoutError DOMException.
+    name === 'TimeoutError' ||
+    codes.some(code => socketCodes.has(code) || timeoutCodes.has(code) || code.startsWith('UND_ERR_'))
+  if (!outbound) return undefined
+  const timeout = name === 'TimeoutError' || classes.includes('APIConnectionTimeoutError') || codes.some(code => timeoutCodes.has(code))
+  return timeout ? 'upstreamTimeout' : 'upstream'
 }
 
 const statusConditions: Record<number, Condition> = {
@@ -121,7 +157,8 @@ function baseRecord (target: { code: string, status: number, entry: CatalogEntry
   const record: ErrorRecord = {
     status: target.status,
     code: target.code,
-    message,
+    // A message shown on purpose may still quote a credential (an upstream's "Incorrect API key: sk-…").
+    message: opts.redact === null ? message : redactText(message),
     retryable: target.entry.retryable ?? false,
     requestId: facts.requestId,
     timestamp: timestampOf(opts.now),
@@ -144,13 +181,10 @@ export function limitMessage (entry: CatalogEntry, retryAfter: number | undefine
 /** The record of a condition the plugin raises itself (limits, maintenance). */
 function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   const target = opts.conditions[condition]
-  const record = baseRecord(target, limitMessage(target.entry, retryAfter), facts, opts)
-  const headers: Array<[string, string]> = []
-  if (retryAfter !== undefined) {
-    record.retryAfter = retryAfter
-    headers.push(['retry-after', String(retryAfter)])
-  }
-  return { record, headers }
+  const wait = retryAfterSeconds(retryAfter, Date.now())
+  const record = baseRecord(target, limitMessage(target.entry, wait), facts, opts)
+  if (wait !== undefined) record.retryAfter = wait
+  return { record, headers: [] }
 }
 
 /** The message a client may see of a 5xx: the catalog's, with no unfilled placeholder. */
@@ -168,9 +202,19 @@ function targetForStatus (status: number, opts: NormalizedOptions): ResolvedCond
 
 function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   const headers: Array<[string, string]> = []
+  const code: unknown = err.code
+  if (typeof code !== 'string' || code.trim() === '') {
+    // No code to answer with: the status's generic code when one was given, else the internal error.
+    const target = isErrorStatus(err.status) ? targetForStatus(err.status, opts) : opts.conditions.internal
+    return {
+      record: baseRecord(target, safeMessage(target.entry, opts.conditions.internal.entry), facts, opts),
+      headers,
+      bug: typeof code === 'string' ? 'ApiError code is blank' : `ApiError code is not a string but ${code === null ? 'null' : typeof code}`
+    }
+  }
   // The active catalog decides status and metadata (so `errors` can override a preset's code);
   // a status given to this one error wins over both.
-  const entry = opts.catalog.get(err.code) ?? err.entry
+  const entry = opts.catalog.get(code) ?? err.entry
   const explicitStatus = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status)
   const status = explicitStatus ? err.status : entry?.status
   if (entry === undefined && status === undefined) {
@@ -178,12 +222,14 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
     return {
       record: baseRecord(internal, internal.entry.message, facts, opts),
       headers,
-      bug: `ApiError code '${safeString(err.code, 128) ?? ''}' is not in the active catalog and has no status`
+      bug: `ApiError code '${safeString(code, 128) ?? ''}' is not in the active catalog and has no status`
     }
   }
   const resolvedEntry: CatalogEntry = entry ?? { status: status as number, message: err.message }
-  const target = { code: err.code, status: status as number, entry: resolvedEntry }
-  const retryAfter = retryAfterSeconds(err.retryAfter, Date.now())
+  const target = { code, status: status as number, entry: resolvedEntry }
+  const headerWait = safeHeaders(err.headers, headers, 'api')
+  // `retryAfter` wins over a Retry-After in `headers`: it is the typed way to say it.
+  const retryAfter = retryAfterSeconds(err.retryAfter, Date.now()) ?? retryAfterSeconds(headerWait, Date.now())
   const exposed = target.status < 500 || err.expose === true || opts.exposeInternalErrors
   let message: string
   if (!exposed) {
@@ -203,11 +249,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   }
   const field = safeString(err.field, 256)
   if (field !== undefined) record.field = field
-  if (retryAfter !== undefined) {
-    record.retryAfter = retryAfter
-    headers.push(['retry-after', String(retryAfter)])
-  }
-  safeHeaders(err.headers, headers)
+  if (retryAfter !== undefined) record.retryAfter = retryAfter
   return { record, headers }
 }
 
@@ -235,16 +277,46 @@ function statusOf (thrown: object): unknown {
   return safeGet(thrown, 'statusCode') ?? safeGet(thrown, 'status')
 }
 
-function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+const kFastifyError = Symbol.for('fastify-error-generic')
+
+function isError (value: object): boolean {
+  try {
+    return value instanceof Error
+  } catch {
+    return false
+  }
+}
+
+/**
+ * How an error made to be an answer is marked (docs/safety.md, "Which errors are trusted"):
+ * @fastify/error's class mark or a Fastify (`FST_`) or plugin (`FEE_`) code; Boom's `isBoom`
+ * with its `output`; http-errors' (and so @fastify/sensible's) `expose` with `status === statusCode`.
+ */
+function trustOf (thrown: object): 'fastify' | 'boom' | 'http-errors' | undefined {
+  const code = safeGet(thrown, 'code')
+  if (safeGet(thrown, kFastifyError) === true || (typeof code === 'string' && /^(?:FST|FEE)_/.test(code))) return 'fastify'
+  if (!isError(thrown)) return undefined
+  if (safeGet(thrown, 'isBoom') === true && isObject(safeGet(thrown, 'output'))) return 'boom'
+  const statusCode = safeGet(thrown, 'statusCode')
+  if (typeof safeGet(thrown, 'expose') === 'boolean' && typeof statusCode === 'number' && safeGet(thrown, 'status') === statusCode) return 'http-errors'
+  return undefined
+}
+
+function fromForeign (thrown: object, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   const headers: Array<[string, string]> = []
-  const status = statusOf(thrown as object)
-  if (!isErrorStatus(status)) {
-    const upstream = upstreamCondition(thrown as object)
-    if (upstream !== undefined) {
-      const target = opts.conditions[upstream]
-      return { record: baseRecord(target, safeMessage(target.entry, opts.conditions.internal.entry), facts, opts), headers }
-    }
-    const internal = opts.conditions.internal
+  const internal = opts.conditions.internal
+  const upstream = outboundCondition(thrown)
+  if (upstream !== undefined) {
+    // Another service's answer: its status, message and headers are its own, never ours.
+    const target = opts.conditions[upstream]
+    return { record: baseRecord(target, safeMessage(target.entry, internal.entry), facts, opts), headers }
+  }
+  const trust = trustOf(thrown)
+  const own = statusOf(thrown)
+  // As Fastify does: the error's own error status, else the reply's.
+  const status = isErrorStatus(own) ? own : isErrorStatus(facts.replyStatus) ? facts.replyStatus : undefined
+  // An untrusted 5xx says nothing a client may act on: it is the internal error.
+  if (status === undefined || (trust === undefined && status >= 500)) {
     const message = opts.exposeInternalErrors ? safeString(safeGet(thrown, 'message')) ?? internal.entry.message : internal.entry.message
     return { record: baseRecord(internal, message, facts, opts), headers }
   }
@@ -255,30 +327,44 @@ function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOpti
   let target: ResolvedCondition
   if (condition !== undefined) {
     target = opts.conditions[condition]
-  } else if (typeof code === 'string' && opts.catalog.has(code)) {
+  } else if (trust !== undefined && typeof code === 'string' && opts.catalog.has(code)) {
     const entry = opts.catalog.get(code) as CatalogEntry
     target = { code, status, entry }
   } else {
     target = targetForStatus(status, opts)
   }
-  const output = safeGet(thrown, 'output')
-  safeHeaders(safeGet(thrown, 'headers') ?? safeGet(output, 'headers'), headers)
-  const retryAfter = retryAfterSeconds(headers.find(([name]) => name === 'retry-after')?.[1] ?? facts.retryAfterHeader, Date.now())
+  const headerWait = safeHeaders(safeGet(thrown, 'headers') ?? safeGet(safeGet(thrown, 'output'), 'headers'), headers, 'foreign')
+  const retryAfter = retryAfterSeconds(headerWait, Date.now()) ?? retryAfterSeconds(facts.retryAfterHeader, Date.now())
   const exposed = status < 500 || opts.exposeInternalErrors
+  // http-errors says itself whether its message is for the client.
+  const ownMessage = trust !== undefined && (trust !== 'http-errors' || safeGet(thrown, 'expose') === true)
   let message: string
   if (!exposed) {
-    message = safeMessage(target.entry, opts.conditions.internal.entry)
+    message = safeMessage(target.entry, internal.entry)
   } else if (target.code === opts.conditions.rateLimited.code || target.code === opts.conditions.quotaExceeded.code) {
     // Another limiter's 429 speaks the preset's words, as our own limiter does.
     message = limitMessage(target.entry, retryAfter)
   } else if (condition !== undefined && opts.validationMessage === 'catalog') {
     message = target.entry.message
-  } else {
+  } else if (ownMessage || status >= 500) {
     message = safeString(safeGet(thrown, 'message')) ?? target.entry.message
+  } else {
+    message = safeMessage(target.entry, opts.conditions.clientError.entry)
   }
   const record = baseRecord(target, message, facts, opts)
   if (retryAfter !== undefined) record.retryAfter = retryAfter
   return { record, headers }
+}
+
+/** The wait of the record and its header are one number (docs/safety.md, "Retry-After"): a reply's own Retry-After counts last. */
+function agreeOnWait (normalized: NormalizedError, facts: RequestFacts): NormalizedError {
+  const { record, headers } = normalized
+  const wait = record.retryAfter ?? retryAfterSeconds(facts.retryAfterHeader, Date.now())
+  if (wait !== undefined) {
+    record.retryAfter = wait
+    headers.push(['retry-after', String(wait)])
+  }
+  return normalized
 }
 
 /**
@@ -287,6 +373,10 @@ function fromForeign (thrown: unknown, facts: RequestFacts, opts: NormalizedOpti
  * errors by their code, other errors by their status, and the rest as 500.
  */
 export function normalizeError (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+  return agreeOnWait(recordOf(thrown, facts, opts), facts)
+}
+
+function recordOf (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
   if (isApiError(thrown)) return fromApiError(thrown, facts, opts)
   const raised = conditionOf(thrown)
   if (raised !== undefined) return fromCondition(raised.condition, raised.retryAfter, facts, opts)

@@ -41,9 +41,10 @@ export interface ErrorEnvelopeOptions {
   /** Answer `application/problem+json` to a client whose `Accept` asks for it, whatever the preset. Default false. */
   negotiate?: boolean
   /**
-   * Keys of `details` whose values are replaced by `[Redacted]` in bodies and log lines, matched
-   * as parts of a key ignoring case, `_` and `-`. Default: password, secret, token, authorization,
-   * api_key, cookie, private_key, credential…; `false` turns it off.
+   * Key words whose values are replaced by `[Redacted]` in `details` and log lines, matched by the
+   * words of a key (split on `_`, `-`, `.`, camelCase): `ssn` matches `user_ssn`. Replaces the
+   * built-in words (password, secret, access/refresh `token`, authorization, api key, cookie,
+   * session id…). Credential-looking values are redacted whatever the key; `false` turns both off.
    */
   redact?: string[] | false
   /**

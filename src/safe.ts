@@ -22,20 +22,79 @@ const maxNodes = 500
 
 interface CopyState { seen: Set<object>, nodes: number, redact: RegExp | null }
 
-/** Keys whose values never leave in a body or a log line: credentials and their kin. */
-export const defaultRedactKeys = ['password', 'passwd', 'secret', 'token', 'authorization', 'api_key', 'apikey', 'api-key', 'cookie', 'private_key', 'credential']
+/**
+ * The built-in secret key words (docs/safety.md, "What is redacted"). A key is split into words
+ * (`_`, `-`, `.`, spaces, camelCase); it is secret when its words hold one of these, or when it
+ * is or ends in `token` or `auth` (`access_token`, `x-auth`), so that `max_tokens`,
+ * `token_count` or `author` stay readable.
+ */
+export const defaultRedactKeys: readonly string[] = Object.freeze([
+  'password', 'passwd', 'pwd', 'passphrase', 'secret', 'secrets', 'authorization', 'cookie', 'cookies',
+  'credential', 'credentials', 'apikey', 'api key', 'private key', 'privatekey', 'signing key', 'encryption key',
+  'session id', 'sessionid', 'jwt', 'auth header', 'token (last word)', 'auth (last word)'
+])
 
-/** A key matcher: a key is secret when it contains one of `keys`, ignoring case and `_`/`-`. */
-export function redactPattern (keys: readonly string[]): RegExp | null {
-  if (keys.length === 0) return null
-  const words = keys.map(k => k.toLowerCase().replace(/[_-]/g, '').replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-  return new RegExp(words.join('|'))
+/** The words of a key, lower-cased, each with a space either side: ` access token `. */
+export function keyWords (key: string): string {
+  const words = key
+    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(word => word.length > 0)
+  return ` ${words.join(' ')} `
 }
 
-const defaultRedact = redactPattern(defaultRedactKeys)
+function escape (text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
 
-function isSecret (key: string, redact: RegExp): boolean {
-  return redact.test(key.toLowerCase().replace(/[_-]/g, ''))
+const anyWords = defaultRedactKeys.filter(k => !k.endsWith('(last word)'))
+const lastWords = defaultRedactKeys.filter(k => k.endsWith('(last word)')).map(k => k.slice(0, -' (last word)'.length))
+const defaultRedact = new RegExp(` (?:${anyWords.map(escape).join('|')}) | (?:${lastWords.map(escape).join('|')}) $`)
+// Matches no key: redaction of credential-looking values stays on with an empty key list.
+const noKey = /(?!)/
+
+/**
+ * A key matcher over `keyWords(key)`: the built-in rule for `defaultRedactKeys`, else a key is
+ * secret when its words hold the words of one of `keys` in a row (`ssn` matches `user_ssn`).
+ */
+export function redactPattern (keys: readonly string[]): RegExp {
+  if (keys === defaultRedactKeys) return defaultRedact
+  const phrases = keys.map(keyWords).filter(phrase => phrase.trim() !== '')
+  if (phrases.length === 0) return noKey
+  return new RegExp(phrases.map(escape).join('|'))
+}
+
+export function isSecretKey (key: string, redact: RegExp): boolean {
+  return redact.test(keyWords(key))
+}
+
+// Credentials by their look, wherever they are: a scheme and its token, the prefixes of
+// well-known API keys, JWTs, and the user:password of a URL.
+const schemeCredential = /\b(?:Bearer|Basic|Digest|Token)\s+([A-Za-z0-9._~+/-]+=*)/gi
+const wellKnownKey = new RegExp([
+  String.raw`\b(?:sk|pk|rk)[-_](?:live|test|proj|ant|admin|svcacct)[-_][A-Za-z0-9_-]{4,}`,
+  String.raw`\bsk-[A-Za-z0-9]{20,}`,
+  String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}`,
+  String.raw`\bgithub_pat_[A-Za-z0-9_]{20,}`,
+  String.raw`\bglpat-[A-Za-z0-9_-]{20,}`,
+  String.raw`\bxox[bpars]-[A-Za-z0-9-]{8,}`,
+  String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
+  String.raw`\bAIza[0-9A-Za-z_-]{30,}`,
+  String.raw`\bnpm_[A-Za-z0-9]{36}\b`,
+  String.raw`\beyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*`
+].join('|'), 'g')
+const urlCredential = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi
+// A word after a scheme name is prose ("Basic authentication"), not a credential.
+const proseWord = /^[A-Za-z][a-z]*$/
+
+/** `text` with every credential-looking part replaced by `[Redacted]`. */
+export function redactText (text: string): string {
+  return text
+    .replace(schemeCredential, (whole, token: string) => token.length < 8 || proseWord.test(token) ? whole : '[Redacted]')
+    .replace(wellKnownKey, '[Redacted]')
+    .replace(urlCredential, '$1[Redacted]@')
 }
 
 /**
@@ -50,7 +109,10 @@ export function toPlainJson (value: unknown, redact: RegExp | null = defaultReda
 function copy (value: unknown, depth: number, state: CopyState): unknown {
   if (++state.nodes > maxNodes) return undefined
   switch (typeof value) {
-    case 'string': return value.length > maxStringLength ? value.slice(0, maxStringLength) + '…' : value
+    case 'string': {
+      const text = value.length > maxStringLength ? value.slice(0, maxStringLength) + '…' : value
+      return state.redact === null ? text : redactText(text)
+    }
     case 'number': return Number.isFinite(value) ? value : null
     case 'boolean': return value
     case 'bigint': return value.toString()
@@ -74,12 +136,9 @@ function copy (value: unknown, depth: number, state: CopyState): unknown {
     let count = 0
     for (const key of Object.keys(value)) {
       if (count++ >= maxKeys || state.nodes >= maxNodes) break
-      if (state.redact !== null && isSecret(key, state.redact)) {
-        out[key] = '[Redacted]'
-        continue
-      }
-      const item = copy(safeGet(value, key), depth + 1, state)
-      if (item !== undefined) out[key] = item
+      const item = state.redact !== null && isSecretKey(key, state.redact) ? '[Redacted]' : copy(safeGet(value, key), depth + 1, state)
+      // A plain assignment of `__proto__` would set the copy's prototype: every key is an own data property.
+      if (item !== undefined) Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
     }
     return out
   } catch {
@@ -92,35 +151,65 @@ function copy (value: unknown, depth: number, state: CopyState): unknown {
 const tokenChars = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/
 // Visible ASCII, space and tab: anything else could split or corrupt the response head.
 const safeHeaderValue = /^[\t\x20-\x7e]{0,4096}$/
-// Headers Node or HTTP framing own: an error may not set them (Node refuses `trailer` on a fixed-length body).
-const reservedHeaders = new Set(['content-type', 'content-length', 'transfer-encoding', 'connection', 'trailer', 'upgrade', 'keep-alive'])
+// What an ApiError may not set (docs/safety.md, "Which headers an error may set"): the body's
+// representation, which the format owns; hop-by-hop framing, which Node owns; and cookies.
+const representationOrHop = /^(?:content-|proxy-)|^(?:transfer-encoding|connection|keep-alive|upgrade|trailer|te|set-cookie)$/
+// What any other error may set: the headers that belong with a 4xx/5xx answer itself.
+const foreignAllowed = new Set(['www-authenticate', 'allow'])
 
-/** Keeps only headers that are safe to write; the rest are dropped, never thrown on. */
-export function safeHeaders (headers: unknown, into: Array<[string, string]>): void {
-  if (typeof headers !== 'object' || headers === null) return
+/**
+ * Which headers an error may set: `api` for an ApiError (any but representation, hop-by-hop and
+ * cookies), `foreign` for anything else (only WWW-Authenticate and Allow).
+ */
+export type HeaderPolicy = 'api' | 'foreign'
+
+/**
+ * Copies the headers an error may set into `into`; the rest are dropped, never thrown on.
+ * `Retry-After` is never copied: its raw value is returned, for the caller to normalise.
+ */
+export function safeHeaders (headers: unknown, into: Array<[string, string]>, policy: HeaderPolicy): unknown {
+  if (typeof headers !== 'object' || headers === null) return undefined
   let keys: string[]
   try {
     keys = Object.keys(headers)
   } catch {
-    return
+    return undefined
   }
+  let retryAfter: unknown
   for (const name of keys.slice(0, 32)) {
     const raw = safeGet(headers, name)
     const value = typeof raw === 'number' && Number.isFinite(raw) ? String(raw) : raw
     const lower = name.toLowerCase()
-    if (typeof value === 'string' && tokenChars.test(name) && safeHeaderValue.test(value) && !reservedHeaders.has(lower)) {
+    if (lower === 'retry-after') {
+      retryAfter = value
+      continue
+    }
+    const allowed = policy === 'api' ? !representationOrHop.test(lower) : foreignAllowed.has(lower)
+    if (allowed && typeof value === 'string' && tokenChars.test(name) && safeHeaderValue.test(value)) {
       into.push([lower, value])
     }
   }
+  return retryAfter
 }
 
-/** Seconds to wait, as a whole number of at least 1, from a number or a `Retry-After` value. */
+const httpDate = /^[A-Za-z]{3}, \d{2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} GMT$/
+
+/**
+ * Seconds to wait, as a whole number of at least 1, from a number or a `Retry-After` value
+ * (seconds or an HTTP-date; a date already past means now, so 1); undefined when unreadable.
+ */
 export function retryAfterSeconds (value: unknown, now: number): number | undefined {
   let seconds: number | undefined
   if (typeof value === 'number') {
     seconds = value
   } else if (typeof value === 'string' && value.length > 0 && value.length < 64) {
-    seconds = /^\d+(\.\d+)?$/.test(value) ? Number(value) : (Date.parse(value) - now) / 1000
+    const text = value.trim()
+    if (/^\d+(\.\d+)?$/.test(text)) {
+      seconds = Number(text)
+    } else if (httpDate.test(text)) {
+      const at = Date.parse(text)
+      if (!Number.isNaN(at)) seconds = Math.max(0, (at - now) / 1000)
+    }
   }
   if (seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return undefined
   return Math.max(1, Math.ceil(Math.min(seconds, 31_536_000)))

@@ -86,6 +86,8 @@ interface Expect {
   exposed?: boolean
   /** A 4xx must start its message with this. */
   messageStart?: string
+  /** An untrusted error (docs/safety.md): its message never shows, whatever the status. */
+  untrusted?: boolean
   /** The body must stay under this many bytes. */
   maxBody?: number
   /** `Retry-After` and the flat `retry_after`. */
@@ -123,6 +125,11 @@ const hostileNumber = fc.constantFrom(0, 200, 302, 399, 600, 999, NaN, -1, 400.5
 
 function expectedStatus (status: unknown): number | 'internal' {
   return isErrorStatus(status) ? status : 'internal'
+}
+
+/** What a plain error's own status answers: a 4xx is kept, a 5xx is the internal error (docs/safety.md, "Which errors are trusted"). */
+function untrustedStatus (status: unknown): number | 'internal' {
+  return isErrorStatus(status) && status < 500 ? status : 'internal'
 }
 
 const throwing = (what: string) => (): never => { throw new Error(`${what} exploded`) }
@@ -229,7 +236,7 @@ const oddMessageCase = fc.record({
     Object.defineProperty(error, 'message', getter ? { get: throwing('message') } : { value: message })
     return error
   },
-  { status: expectedStatus(status) }
+  { status: untrustedStatus(status), untrusted: true }
 ))
 
 /** Errors and plain objects with getters that throw on the keys the handler reads. */
@@ -258,7 +265,7 @@ const toJSONCase = fc.record({ secret, status: anyStatus, base: fc.constantFrom(
       const value = base === 'Error' ? new Error(secret) : { message: secret }
       return Object.assign(value, { statusCode: status, toJSON: throwing('toJSON') })
     },
-    { status: expectedStatus(status) }
+    { status: untrustedStatus(status), untrusted: true }
   ))
 
 /** Proxies: every trap throws, revoked, or each property is the proxy again. */
@@ -287,8 +294,10 @@ const longMessageCase = fc.record({ secret, status: fc.oneof(errorStatus, hostil
     return caseOf(
       () => `${api ? 'an ApiError' : 'an Error'} with a 1 MB message and status ${fc.stringify(status)}`,
       make,
-      // A foreign 429 speaks the preset's rate-limit words by design; other 4xx keep their message.
-      { status: expectedStatus(status), maxBody: 64 * 1024, ...(isErrorStatus(status) && status < 500 && (api || status !== 429) ? { messageStart: secret } : {}) }
+      // An ApiError's 4xx keeps its message; a plain Error's never shows.
+      api
+        ? { status: expectedStatus(status), maxBody: 64 * 1024, ...(isErrorStatus(status) && status < 500 ? { messageStart: secret } : {}) }
+        : { status: untrustedStatus(status), maxBody: 64 * 1024, untrusted: true }
     )
   })
 
@@ -347,7 +356,6 @@ const apiErrorCase = fc.record({
   const { secret, code, status, retryAfter, headers, field, expose, cause, frozen } = spec
   const message = spec.message === undefined ? undefined : `${secret} ${spec.message}`
   const makeDetails = spec.details
-  const headerNames = Object.keys(headers ?? {}).map(name => name.toLowerCase())
   return caseOf(
     () => `new ApiError(${JSON.stringify(code)}, ${fc.stringify({ message, status, retryAfter, headers, field, expose, cause, details: makeDetails === undefined ? undefined : '(hostile)' })})${frozen ? ', frozen' : ''}`,
     () => {
@@ -358,20 +366,23 @@ const apiErrorCase = fc.record({
     {
       exposed: expose === true,
       // Resolved per preset in check(): status, code and message depend on the catalog.
-      apiError: { code, status, message, retryAfter, retryAfterByHeader: headerNames.includes('retry-after') }
+      apiError: { code, status, message, retryAfter }
     }
   )
 })
 
-interface ApiExpect { code: string, status: number | undefined, message: string | undefined, retryAfter: number | undefined, retryAfterByHeader: boolean }
+interface ApiExpect { code: string, status: number | undefined, message: string | undefined, retryAfter: number | undefined }
 
 /** What an ApiError must become in `preset`. */
 function resolveApiExpect (preset: PresetName, api: ApiExpect): Expect {
   const known = Object.hasOwn(catalogOf(preset), api.code) ? catalogOf(preset)[api.code]?.status : undefined
   const status = isErrorStatus(api.status) ? api.status : known
+  // A blank code is a programming error: the given status's generic code, or the internal error.
+  if (api.code.trim() === '') return isErrorStatus(api.status) ? { status: api.status } : { status: 'internal' }
   const expect: Expect = status === undefined ? { status: 'internal' } : { status, code: api.code }
   if (status !== undefined && status < 500 && api.message !== undefined && api.message.length > 0) expect.messageStart = api.message.slice(0, 1024)
-  if (status !== undefined && !api.retryAfterByHeader && typeof api.retryAfter === 'number' && Number.isFinite(api.retryAfter) && api.retryAfter >= 0) {
+  // `retryAfter` wins over a Retry-After in `headers`.
+  if (status !== undefined && typeof api.retryAfter === 'number' && Number.isFinite(api.retryAfter) && api.retryAfter >= 0) {
     expect.retryAfter = Math.max(1, Math.ceil(Math.min(api.retryAfter, 31_536_000)))
   }
   return expect
@@ -463,6 +474,7 @@ function problemsOf (preset: PresetName, c: Case, res: LightMyRequestResponse, l
     const message = messageOf(format, body)
     if (typeof message !== 'string' || !message.startsWith(expect.messageStart.slice(0, 64))) problems.push(`4xx message ${JSON.stringify(String(message).slice(0, 80))} is not the thrown one`)
   }
+  if (expect.untrusted === true && res.body.includes('SECRET-')) problems.push(`an untrusted error's message shows: ${res.body.slice(0, 300)}`)
   if (expect.maxBody !== undefined && res.body.length > expect.maxBody) problems.push(`body is ${res.body.length} bytes`)
   if (res.body.length > 2 * 1024 * 1024) problems.push(`body is ${res.body.length} bytes`)
   if (expect.retryAfter !== undefined) {

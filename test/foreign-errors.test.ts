@@ -1,0 +1,402 @@
+/**
+ * Which errors are trusted (docs/safety.md, "Which errors are trusted"): errors of
+ * outbound calls answer the preset's upstream condition; only errors made to be
+ * answers keep their status and message; the rest keep a 4xx status at most.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import t, { type Test } from 'tap'
+import OpenAI from 'openai'
+import createFastifyError from '@fastify/error'
+import sensible from '@fastify/sensible'
+import createHttpError from 'http-errors'
+import Boom from '@hapi/boom'
+import fc from 'fast-check'
+import type { FastifyInstance } from 'fastify'
+import { ApiError, presets, type Condition, type PresetName } from '../src/index.js'
+import { build, logCapture } from './helper.js'
+
+const presetNames: PresetName[] = ['aitbc', 'genai', 'sessions', 'tokenbay', 'problem']
+type Body = Record<string, any>
+
+function target (preset: PresetName, condition: Condition): { code: string, status: number } {
+  const spec = presets[preset].conditions[condition]
+  if (typeof spec !== 'string') return spec
+  return { code: spec, status: (presets[preset].catalog as Record<string, { status: number }>)[spec]?.status ?? -1 }
+}
+
+function codeOf (body: Body): unknown {
+  return body.error_code ?? body.error?.code ?? body.code
+}
+
+function messageOf (body: Body): unknown {
+  return body.detail ?? body.error?.message
+}
+
+/** The catalog message of a code of a preset. */
+function catalogMessage (preset: PresetName, code: string): string {
+  return (presets[preset].catalog as Record<string, { message: string }>)[code]?.message as string
+}
+
+const upstreamKey = 'sk-proj-abcDEF0123456789ghiJKL0123456789mnoPQR'
+const upstreamOrg = 'org-SECRETORG9f8e7d6c'
+
+/** A fake OpenAI: `/<status>/v1/...` answers that status with an error body that names our key and organisation. */
+async function fakeOpenAI (test: Test): Promise<number> {
+  const server = createServer((req, res) => {
+    const status = Number(req.url?.split('/')[1])
+    const messages: Record<number, string> = {
+      400: `Invalid value for 'model' in organization ${upstreamOrg}.`,
+      401: `Incorrect API key provided: ${upstreamKey}. You can find your API key at https://platform.openai.com/account/api-keys.`,
+      429: `Rate limit reached for gpt-4o in organization ${upstreamOrg} on tokens per min (TPM).`
+    }
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'openai-organization': upstreamOrg,
+      'x-request-id': 'req_upstream_7f3a',
+      'set-cookie': '__cf_bm=SECRETCOOKIE; path=/'
+    }
+    if (status === 429) headers['retry-after'] = '7'
+    res.writeHead(status, headers)
+    res.end(JSON.stringify({ error: { message: messages[status], type: 'invalid_request_error', param: null, code: status === 401 ? 'invalid_api_key' : 'upstream_specific' } }))
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  test.teardown(() => new Promise<void>(resolve => {
+    server.closeAllConnections()
+    server.close(() => resolve())
+  }))
+  return (server.address() as AddressInfo).port
+}
+
+t.test('the real openai SDK failing upstream: the preset\'s 502, nothing of the upstream in the answer, all of it in the log', async t => {
+  const port = await fakeOpenAI(t)
+  for (const preset of presetNames) {
+    const { stream, lines } = logCapture()
+    const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } } })
+    t.teardown(() => app.close())
+    app.get('/call/:status', async (request) => {
+      const { status } = request.params as { status: string }
+      const client = new OpenAI({ apiKey: upstreamKey, baseURL: `http://127.0.0.1:${port}/${status}/v1`, maxRetries: 0 })
+      return await client.models.list()
+    })
+    const expected = target(preset, 'upstream')
+    for (const status of [400, 401, 429]) {
+      lines.length = 0
+      const res = await app.inject(`/call/${status}`)
+      const label = `${preset}, upstream ${status}`
+      t.equal(res.statusCode, expected.status, `${label}: the upstream condition's status`)
+      t.equal(codeOf(res.json()), expected.code, `${label}: the upstream condition's code`)
+      const answer = res.body + JSON.stringify(res.headers)
+      for (const leak of [upstreamKey, 'sk-proj', upstreamOrg, 'Incorrect API key', 'Rate limit reached', 'invalid_api_key', 'req_upstream', 'SECRETCOOKIE']) {
+        t.notOk(answer.includes(leak), `${label}: the answer does not carry ${leak}`)
+      }
+      t.equal(res.headers['retry-after'], undefined, `${label}: the upstream's Retry-After is not ours`)
+      const line = lines.find(l => l.level === 50 && l.error_code === expected.code)
+      t.ok(line, `${label}: an error line`)
+      t.match(line?.err?.message, status === 401 ? /Incorrect API key provided/ : /organization/, `${label}: the log has the upstream's message`)
+      t.equal(line?.err?.status, status, `${label}: and its status`)
+      t.notOk(JSON.stringify(lines).includes(upstreamKey), `${label}: but never the key itself`)
+    }
+  }
+})
+
+/** A request of ky / fetch, made without a network. */
+const fetchRequest = (): Request => new Request('https://api.example.com/v1/secret-path', { headers: { authorization: 'Bearer SECRET-token' } })
+
+/** Errors as outbound clients throw them, each with a status and a message the answer must not show. */
+const outboundErrors: Array<[string, () => unknown, 'upstream' | 'upstreamTimeout']> = [
+  ['axios response error', () => Object.assign(new Error('SECRET-axios Request failed with status code 401'), {
+    name: 'AxiosError',
+    isAxiosError: true,
+    code: 'ERR_BAD_REQUEST',
+    status: 401,
+    config: { headers: { Authorization: 'Bearer SECRET-token' } },
+    response: { status: 401, headers: { 'set-cookie': 'SECRET-cookie' }, data: { error: 'SECRET-body' } }
+  }), 'upstream'],
+  ['axios timeout', () => Object.assign(new Error('SECRET-timeout of 1000ms exceeded'), { name: 'AxiosError', isAxiosError: true, code: 'ECONNABORTED', config: {} }), 'upstreamTimeout'],
+  ['got HTTPError', () => Object.assign(new Error('SECRET-Response code 403 (Forbidden)'), {
+    name: 'HTTPError', code: 'ERR_NON_2XX_3XX_RESPONSE', options: { headers: {} }, response: { statusCode: 403, body: 'SECRET-body' }, timings: {}
+  }), 'upstream'],
+  ['got RequestError', () => Object.assign(new Error('SECRET-connect ECONNREFUSED'), { name: 'RequestError', code: 'ECONNREFUSED', options: {} }), 'upstream'],
+  ['got TimeoutError', () => Object.assign(new Error('SECRET-Timeout awaiting request'), { name: 'TimeoutError', code: 'ETIMEDOUT', event: 'request', options: {} }), 'upstreamTimeout'],
+  ['ky HTTPError', () => Object.assign(new Error('SECRET-Request failed with status code 404 Not Found'), {
+    name: 'HTTPError', request: fetchRequest(), response: new Response('SECRET-body', { status: 404 }), options: {}
+  }), 'upstream'],
+  ['ky TimeoutError', () => Object.assign(new Error('SECRET-Request timed out'), { name: 'TimeoutError', request: fetchRequest() }), 'upstreamTimeout'],
+  ['undici ResponseStatusCodeError', () => Object.assign(new Error('SECRET-Response status code 400: Bad Request'), {
+    name: 'ResponseStatusCodeError', code: 'UND_ERR_RESPONSE_STATUS_CODE', statusCode: 400, status: 400, headers: { 'set-cookie': 'SECRET-cookie' }, body: 'SECRET-body'
+  }), 'upstream'],
+  ['undici HeadersTimeoutError', () => Object.assign(new Error('SECRET-Headers Timeout Error'), { name: 'HeadersTimeoutError', code: 'UND_ERR_HEADERS_TIMEOUT' }), 'upstreamTimeout'],
+  ['undici other client error', () => Object.assign(new Error('SECRET-other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' }), 'upstream'],
+  ['fetch failure', () => new TypeError('fetch failed', { cause: Object.assign(new Error('SECRET-connect ECONNREFUSED 10.0.0.3:443'), { code: 'ECONNREFUSED' }) }), 'upstream'],
+  ['an SDK error carrying fetch Headers', () => Object.assign(new Error('SECRET-401 Unauthorized'), { status: 401, headers: new Headers({ 'set-cookie': 'SECRET-cookie' }) }), 'upstream'],
+  ['any error carrying the response of a call', () => Object.assign(new Error('SECRET-upstream said no'), { statusCode: 409, response: { status: 409 } }), 'upstream'],
+  ['any error carrying the request of a call', () => Object.assign(new Error('SECRET-upstream said no'), { statusCode: 400, request: { method: 'GET', path: '/v1' } }), 'upstream'],
+  ['an error with a socket code', () => Object.assign(new Error('SECRET-read ECONNRESET'), { code: 'ECONNRESET', statusCode: 400 }), 'upstream']
+]
+
+t.test('errors of outbound calls, of every client, answer the upstream condition with nothing of theirs', async t => {
+  for (const preset of presetNames) {
+    const app = await build({ plugin: { preset } })
+    t.teardown(() => app.close())
+    outboundErrors.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
+    for (const [i, [label, , condition]] of outboundErrors.entries()) {
+      const res = await app.inject(`/${i}`)
+      const expected = target(preset, condition)
+      t.equal(res.statusCode, expected.status, `${preset}, ${label}: status`)
+      t.equal(codeOf(res.json()), expected.code, `${preset}, ${label}: code`)
+      t.notMatch(res.body + JSON.stringify(res.headers), /SECRET/, `${preset}, ${label}: nothing of the error in the answer`)
+      t.equal(res.headers['set-cookie'], undefined, `${preset}, ${label}: no upstream header`)
+    }
+  }
+})
+
+t.test('errors made to be answers keep their status and message', async t => {
+  const Locked = createFastifyError('FEE_TEST_LOCKED', 'Thing %s is locked', 423)
+  const NoStatus = createFastifyError('FEE_TEST_NO_STATUS', 'Plain fastify error', 0)
+  const trusted: Array<[string, () => unknown, number, string | undefined]> = [
+    ['ApiError', () => new ApiError('CUSTOM_CONFLICT', { status: 409, message: 'Version 3 is stale' }), 409, 'Version 3 is stale'],
+    ['@fastify/error', () => new Locked('job-7'), 423, 'Thing job-7 is locked'],
+    ['http-errors 4xx', () => createHttpError(409, 'Version conflict'), 409, 'Version conflict'],
+    ['http-errors 4xx with expose false', () => createHttpError(400, 'SECRET-unexposed', { expose: false }), 400, undefined],
+    ['http-errors 5xx', () => createHttpError(503, 'SECRET-db down'), 503, undefined],
+    ['Boom 4xx', () => Boom.conflict('Boom conflict'), 409, 'Boom conflict'],
+    ['Boom 5xx', () => Boom.badImplementation('SECRET-boom'), 500, undefined]
+  ]
+  for (const preset of presetNames) {
+    const app = await build({ plugin: { preset } })
+    t.teardown(() => app.close())
+    await app.register(sensible)
+    trusted.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
+    app.get('/sensible', async (_request, reply) => reply.conflict('Sensible conflict'))
+    app.get('/fastify-error-on-404-reply', async (_request, reply) => { reply.code(404); throw new NoStatus() })
+    for (const [i, [label, , status, message]] of trusted.entries()) {
+      const res = await app.inject(`/${i}`)
+      t.equal(res.statusCode, status, `${preset}, ${label}: status`)
+      if (message !== undefined) t.equal(messageOf(res.json()), message, `${preset}, ${label}: its message`)
+      t.notMatch(res.body, /SECRET/, `${preset}, ${label}: a message not meant to be shown is not`)
+    }
+    const sensibleRes = await app.inject('/sensible')
+    t.equal(sensibleRes.statusCode, 409)
+    t.equal(messageOf(sensibleRes.json()), 'Sensible conflict', `${preset}: @fastify/sensible keeps its message`)
+    const onReply = await app.inject('/fastify-error-on-404-reply')
+    t.equal(onReply.statusCode, 404, `${preset}: a FastifyError without status takes the reply's`)
+    t.equal(messageOf(onReply.json()), 'Plain fastify error', `${preset}: and keeps its message`)
+  }
+})
+
+t.test('any other error keeps a 4xx status at most, and answers the catalog\'s message for it', async t => {
+  const untrusted: Array<[string, () => unknown, number]> = [
+    ['Error with statusCode 404', () => Object.assign(new Error('SECRET-row 42 of table users'), { statusCode: 404 }), 404],
+    ['Error with status 409', () => Object.assign(new Error('SECRET-duplicate key'), { status: 409 }), 409],
+    ['plain object with statusCode 403', () => ({ statusCode: 403, message: 'SECRET-acl' }), 403],
+    ['object whose code is a catalog code', () => ({ statusCode: 401, code: 'AUTH_INVALID_KEY', message: 'SECRET-from-elsewhere' }), 401],
+    ['Error with statusCode 503', () => Object.assign(new Error('SECRET-db down'), { statusCode: 503 }), 500],
+    ['Error with status 502', () => Object.assign(new Error('SECRET-bad gateway'), { status: 502 }), 500],
+    ['Error with expose but no matching status', () => Object.assign(new Error('SECRET-expose'), { expose: true, statusCode: 400 }), 400],
+    ['Error named FastifyError without its mark', () => Object.assign(new Error('SECRET-fake'), { name: 'FastifyError', statusCode: 400 }), 400],
+    ['object claiming isBoom without output', () => ({ isBoom: true, statusCode: 400, message: 'SECRET-boomish' }), 400]
+  ]
+  for (const preset of presetNames) {
+    const app = await build({ plugin: { preset } })
+    t.teardown(() => app.close())
+    untrusted.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
+    for (const [i, [label, , status]] of untrusted.entries()) {
+      const res = await app.inject(`/${i}`)
+      const body = res.json()
+      t.equal(res.statusCode, status, `${preset}, ${label}: status`)
+      t.notMatch(res.body, /SECRET/, `${preset}, ${label}: not its message`)
+      const code = codeOf(body) as string
+      t.equal(messageOf(body) ?? body.title, catalogMessage(preset, code) ?? body.title, `${preset}, ${label}: the catalog's message of ${code}`)
+      if (status === 500) t.equal(code, target(preset, 'internal').code, `${preset}, ${label}: the internal error`)
+    }
+  }
+})
+
+t.test('the reply\'s status counts for an error without one of its own, as in Fastify', async t => {
+  const app = await build({ plugin: { preset: 'aitbc' } })
+  t.teardown(() => app.close())
+  app.get('/send-400', async (_request, reply) => reply.code(400).send(new Error('SECRET-x')))
+  app.get('/throw-404', async (_request, reply) => { reply.code(404); throw new Error('SECRET-y') })
+  app.get('/throw-422-http-error', async (_request, reply) => { reply.code(422); throw Object.assign(createHttpError(404, 'Its own 404')) })
+  app.get('/own-status-wins', async (_request, reply) => { reply.code(400); throw Object.assign(new Error('SECRET-z'), { statusCode: 409 }) })
+  app.get('/reply-201', async (_request, reply) => { reply.code(201); throw new Error('SECRET-w') })
+  app.get('/reply-503', async (_request, reply) => { reply.code(503); throw new Error('SECRET-v') })
+  const cases: Array<[string, number]> = [['/send-400', 400], ['/throw-404', 404], ['/throw-422-http-error', 404], ['/own-status-wins', 409], ['/reply-201', 500], ['/reply-503', 500]]
+  for (const [url, status] of cases) {
+    const res = await app.inject(url)
+    t.equal(res.statusCode, status, `${url}: ${status}`)
+    t.notMatch(res.body, /SECRET/, `${url}: no untrusted message`)
+  }
+  t.equal((await app.inject('/throw-404')).json().error_code, target('aitbc', 'notFound').code, 'the status\'s code')
+  t.equal((await app.inject('/throw-422-http-error')).json().detail, 'Its own 404', 'a trusted error keeps its message')
+})
+
+/** Headers an error may ask for, and who may set them. */
+const refusedForApiError = [
+  'Content-Type', 'Content-Encoding', 'Content-Length', 'Content-Language', 'Content-Range', 'Content-Location', 'Content-Disposition', 'Content-MD5',
+  'Transfer-Encoding', 'Connection', 'Keep-Alive', 'Upgrade', 'Trailer', 'TE', 'Proxy-Authenticate', 'Proxy-Authorization', 'Proxy-Connection', 'Set-Cookie'
+]
+const allowedForApiError = ['X-Custom', 'Location', 'Link', 'Cache-Control', 'Access-Control-Allow-Origin', 'WWW-Authenticate', 'Allow', 'Deprecation']
+const allowedForForeign = ['WWW-Authenticate', 'Allow']
+
+function headerValue (name: string): string {
+  return name === 'Content-Length' ? '3' : name === 'Content-Encoding' ? 'gzip' : name === 'Connection' ? 'close' : name === 'Transfer-Encoding' ? 'chunked' : `v-${name.toLowerCase()}`
+}
+
+t.test('an ApiError may set any header but the representation, hop-by-hop and cookie ones', async t => {
+  const all = Object.fromEntries([...refusedForApiError, ...allowedForApiError].map(name => [name, headerValue(name)]))
+  const app = await build({ plugin: { preset: 'aitbc' } })
+  t.teardown(() => app.close())
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { headers: all }) })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  t.equal(res.json().error_code, 'JOB_NOT_FOUND', 'the body is readable: no header broke it')
+  t.match(res.headers['content-type'], /^application\/json/)
+  for (const name of refusedForApiError) {
+    if (name === 'Content-Type' || name === 'Content-Length' || name === 'Connection') {
+      t.not(res.headers[name.toLowerCase()], headerValue(name), `${name} is not the error's`)
+    } else {
+      t.equal(res.headers[name.toLowerCase()], undefined, `${name} is refused`)
+    }
+  }
+  for (const name of allowedForApiError) t.equal(res.headers[name.toLowerCase()], headerValue(name), `${name} is sent`)
+})
+
+t.test('any other error passes only Retry-After, WWW-Authenticate and Allow', async t => {
+  const all = Object.fromEntries([...refusedForApiError, ...allowedForApiError].map(name => [name, headerValue(name)]))
+  const FastifyLocked = createFastifyError('FEE_TEST_HEADERS', 'Locked', 423)
+  const kinds: Array<[string, () => unknown]> = [
+    ['http-errors', () => createHttpError(401, 'Who are you', { headers: all })],
+    ['Boom', () => { const err = Boom.unauthorized('Who are you'); Object.assign(err.output.headers, all); return err }],
+    ['@fastify/error', () => Object.assign(new FastifyLocked(), { headers: all })],
+    ['Error with statusCode', () => Object.assign(new Error('x'), { statusCode: 401, headers: all })],
+    ['plain object', () => ({ statusCode: 401, message: 'x', headers: all })]
+  ]
+  const app = await build({ plugin: { preset: 'aitbc' } })
+  t.teardown(() => app.close())
+  kinds.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
+  for (const [i, [label]] of kinds.entries()) {
+    const res = await app.inject(`/${i}`)
+    t.ok(res.statusCode >= 400 && res.statusCode < 500, `${label}: a 4xx`)
+    for (const name of [...refusedForApiError, ...allowedForApiError]) {
+      const sent = res.headers[name.toLowerCase()]
+      if (allowedForForeign.includes(name)) {
+        t.equal(sent, headerValue(name), `${label}: ${name} is sent`)
+      } else {
+        t.not(sent, headerValue(name), `${label}: ${name} is not`)
+      }
+    }
+  }
+})
+
+/** What a flat body and its headers say about waiting. */
+function waits (res: { headers: Record<string, unknown>, json: () => Body }): { header: unknown, body: unknown } {
+  return { header: res.headers['retry-after'], body: res.json().retry_after }
+}
+
+t.test('Retry-After and retry_after agree, in whole seconds of at least 1', async t => {
+  const app = await build({ plugin: { preset: 'aitbc' } })
+  t.teardown(() => app.close())
+  const future = new Date(Date.now() + 30_000).toUTCString()
+  const cases: Array<[string, () => unknown, string | undefined]> = [
+    ['retryAfter wins over a Retry-After header', () => new ApiError('RATE_LIMIT_EXCEEDED', { retryAfter: 10, headers: { 'Retry-After': 99 } }), '10'],
+    ['a Retry-After header alone', () => new ApiError('RATE_LIMIT_EXCEEDED', { headers: { 'retry-after': '42' } }), '42'],
+    ['a fractional retryAfter', () => new ApiError('RATE_LIMIT_EXCEEDED', { retryAfter: 0.2 }), '1'],
+    ['retryAfter 0', () => new ApiError('RATE_LIMIT_EXCEEDED', { retryAfter: 0 }), '1'],
+    ['an invalid retryAfter falls back to the header', () => new ApiError('RATE_LIMIT_EXCEEDED', { retryAfter: Number.NaN, headers: { 'Retry-After': '5' } }), '5'],
+    ['a foreign 429 with Retry-After 0', () => createHttpError(429, { headers: { 'Retry-After': '0' } }), '1'],
+    ['a foreign 429 with Retry-After 1.5', () => createHttpError(429, { headers: { 'Retry-After': '1.5' } }), '2'],
+    ['a foreign 429 with garbage', () => createHttpError(429, { headers: { 'Retry-After': 'soon' } }), undefined],
+    ['an ApiError with garbage', () => new ApiError('RATE_LIMIT_EXCEEDED', { headers: { 'Retry-After': 'soon' } }), undefined]
+  ]
+  cases.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
+  app.get('/date', async () => { throw createHttpError(429, { headers: { 'Retry-After': future } }) })
+  app.get('/reply-garbage', async (_request, reply) => { reply.header('retry-after', 'later'); throw createHttpError(429) })
+  app.get('/reply-fraction', async (_request, reply) => { reply.header('retry-after', '2.5'); throw createHttpError(429) })
+  for (const [i, [label, , expected]] of cases.entries()) {
+    const { header, body } = waits(await app.inject(`/${i}`))
+    t.equal(header, expected, `${label}: header`)
+    t.equal(body, expected === undefined ? undefined : Number(expected), `${label}: body`)
+  }
+  const dated = waits(await app.inject('/date'))
+  t.match(dated.header, /^\d+$/, 'an HTTP-date becomes seconds')
+  t.ok(Number(dated.header) >= 25 && Number(dated.header) <= 31, 'about the 30 s it names')
+  t.equal(dated.body, Number(dated.header))
+  t.same(waits(await app.inject('/reply-garbage')), { header: undefined, body: undefined }, 'a reply\'s unreadable Retry-After is not sent')
+  t.same(waits(await app.inject('/reply-fraction')), { header: '3', body: 3 }, 'a reply\'s Retry-After is rounded up in both')
+})
+
+t.test('property: whatever the inputs, header and body say the same wait', async t => {
+  const apps = new Map<PresetName, FastifyInstance>()
+  for (const preset of presetNames) {
+    const app = await build({ plugin: { preset, format: 'flat' } })
+    t.teardown(() => app.close())
+    let next: () => { thrown: unknown, replyHeader?: string } = () => ({ thrown: new Error('unset') })
+    app.get('/', async (_request, reply) => {
+      const { thrown, replyHeader } = next()
+      if (replyHeader !== undefined) reply.header('retry-after', replyHeader)
+      throw thrown
+    })
+    apps.set(preset, Object.assign(app, { setNext: (f: typeof next) => { next = f } }))
+  }
+  const headerValueArb = fc.oneof(
+    fc.nat({ max: 100_000 }).map(String),
+    fc.double({ min: -10, max: 1000, noNaN: true }).map(String),
+    fc.integer({ min: -100_000, max: 100_000 }).map(s => new Date(Date.now() + s * 1000).toUTCString()),
+    fc.string({ maxLength: 12 }).filter(s => /^[\t\x20-\x7e]*$/.test(s))
+  )
+  const numberArb = fc.oneof(fc.double({ min: -10, max: 1e9 }), fc.nat(), fc.constantFrom(Number.NaN, Infinity, -Infinity, 0))
+  await fc.assert(fc.asyncProperty(
+    fc.constantFrom(...presetNames),
+    fc.constantFrom('api', 'http-errors', 'boom'),
+    fc.option(numberArb, { nil: undefined }),
+    fc.option(headerValueArb, { nil: undefined }),
+    fc.option(headerValueArb, { nil: undefined }),
+    async (preset, kind, retryAfter, header, replyHeader) => {
+      const app = apps.get(preset) as FastifyInstance & { setNext: (f: () => { thrown: unknown, replyHeader?: string }) => void }
+      const headers = header === undefined ? undefined : { 'Retry-After': header }
+      app.setNext(() => ({
+        thrown: kind === 'api'
+          ? new ApiError(target(preset, 'rateLimited').code, { retryAfter, headers })
+          : kind === 'http-errors'
+            ? createHttpError(429, { headers })
+            : Object.assign(Boom.tooManyRequests('slow'), { output: { statusCode: 429, payload: {}, headers: headers ?? {} } }),
+        replyHeader
+      }))
+      const res = await app.inject('/')
+      const { header: sent, body } = waits(res)
+      if (sent !== undefined) t.match(sent, /^[1-9]\d*$/)
+      if (sent !== undefined || body !== undefined) {
+        if (String(sent) !== String(body)) throw new Error(`header ${String(sent)} and body ${String(body)} disagree`)
+      }
+    }
+  ), { numRuns: 150 })
+})
+
+t.test('a blank ApiError code is a programming error, never a blank code in the body', async t => {
+  for (const preset of presetNames) {
+    const { stream, lines } = logCapture()
+    const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } } })
+    t.teardown(() => app.close())
+    app.get('/empty', async () => { throw new ApiError('') })
+    app.get('/blank', async () => { throw new ApiError('   ') })
+    app.get('/blank-404', async () => { throw new ApiError(' \t', { status: 404 }) })
+    app.get('/not-a-string', async () => { throw new ApiError(undefined as unknown as string, { status: 409 }) })
+    const internal = target(preset, 'internal')
+    for (const url of ['/empty', '/blank']) {
+      const res = await app.inject(url)
+      t.equal(res.statusCode, internal.status, `${preset} ${url}: the internal error`)
+      t.equal(codeOf(res.json()), internal.code)
+    }
+    const res404 = await app.inject('/blank-404')
+    t.equal(res404.statusCode, 404, `${preset}: a given status is kept`)
+    const generic = (presets[preset].statusCodes as Record<number, string>)[404] ?? target(preset, 'notFound').code
+    t.equal(codeOf(res404.json()), generic, `${preset}: with the status's generic code`)
+    const res409 = await app.inject('/not-a-string')
+    t.equal(res409.statusCode, 409)
+    t.match(codeOf(res409.json()), /\S/, `${preset}: a non-string code answers a real code`)
+    const bugLines = lines.filter(l => l.level === 50 && /blank|not a string/i.test(l.msg))
+    t.equal(bugLines.length, 4, `${preset}: each is logged at error level as a programming error`)
+  }
+})
