@@ -1,3 +1,4 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
 import type { ErrorRecord, Format } from './record.js'
@@ -105,19 +106,45 @@ export function createHandlers (opts: NormalizedOptions) {
     }
     if (sendableRequestId.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
     reply.header('content-type', contentType)
+    write(reply, payload)
+  }
+
+  /**
+   * Sends an error answer. A header Node refuses to write (a value outside
+   * Latin-1, CR, LF or NUL, a name that is no token) would make `writeHead`
+   * throw inside Fastify's send, and the error that follows would come back
+   * here to fail the same way: the request would never be answered. So every
+   * such header already on the reply is dropped first, and logged.
+   */
+  function write (reply: FastifyReply, payload: string): void {
+    const refused = refusedHeaders(reply)
+    if (refused.length > 0) {
+      for (const name of refused) reply.removeHeader(name)
+      try {
+        reply.log.error({ request_id: String(reply.request.id), headers: refused }, 'dropped response headers Node refuses to write')
+      } catch {}
+    }
     reply.send(payload)
   }
 
   function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
     try {
       logFailure(request, failure, 'fastify-error-envelope failed to handle an error')
+      // Half a response is on the wire: nothing can be added to it, and a client must not wait for the rest.
+      if (reply.raw.headersSent) throw failure
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
       if (sendableRequestId.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)
-      reply.send(payload)
-    } catch {}
+      write(reply, payload)
+    } catch (last) {
+      // Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang.
+      logFailure(request, last, 'the error answer could not be written; destroying the socket')
+      try {
+        reply.raw.destroy()
+      } catch {}
+    }
   }
 
   /** The user's own mapping of their error classes; a mapper that fails leaves the error as it was. */
@@ -169,6 +196,22 @@ function summary (value: unknown, redact: RegExp | null): unknown {
     if (value instanceof Error) return { type: value.name, message: value.message, stack: value.stack, code: safeGet(value, 'code') }
   } catch {}
   return toPlainJson(value, redact)
+}
+
+/** The names of the reply's headers that Node's `writeHead` would refuse, name or value. */
+function refusedHeaders (reply: FastifyReply): string[] {
+  const refused: string[] = []
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name)
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) validateHeaderValue(name, String(item))
+      }
+    } catch {
+      refused.push(name)
+    }
+  }
+  return refused
 }
 
 /** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
