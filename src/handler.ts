@@ -4,6 +4,7 @@ import { internalRecord, type NormalizedOptions } from './options.js'
 import type { ErrorRecord, Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
 import { isApiError } from './errors.js'
+import { defaultSerializer } from './formats/index.js'
 import { safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -34,11 +35,18 @@ export function createHandlers (opts: NormalizedOptions) {
     return { ...fallback(record.requestId, record.instance, format), status: opts.conditions.internal.status }
   }
 
-  /** The fixed internal-error body, for when the format itself fails. */
+  /**
+   * The internal-error body, for when the format failed: the format's own, if it can make that one;
+   * else the preset's own format's, so the client still gets the body its documentation shows;
+   * a fixed `flat` body only if even that fails.
+   */
   function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
-    try {
-      return { payload: serializeWith(format, internalRecord(opts, requestId, instance, timestampOf(opts.now))), contentType: format.contentType }
-    } catch {}
+    const record = internalRecord(opts, requestId, instance, timestampOf(opts.now))
+    for (const candidate of format === opts.presetFormat ? [format] : [format, opts.presetFormat]) {
+      try {
+        return { payload: serializeWith(candidate, record), contentType: candidate.contentType }
+      } catch {}
+    }
     return {
       payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
       contentType: jsonContentType
@@ -216,7 +224,7 @@ function refusedHeaders (reply: FastifyReply): string[] {
 
 /** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
 function serializeWith (format: Format, record: ErrorRecord): string {
-  const payload = (format.serialize ?? JSON.stringify)(format.build(record))
+  const payload = (format.serialize ?? defaultSerializer(format.contentType))(format.build(record))
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
 }

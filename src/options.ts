@@ -92,6 +92,8 @@ export interface NormalizedOptions {
   fieldRules: FieldRules
   validationMessage: 'specific' | 'catalog'
   format: Format
+  /** The preset's own format: the internal-error body comes from it when a custom `format` fails. */
+  presetFormat: Format
   exposeInternalErrors: boolean
   requestIdHeader: string
   notFound: boolean
@@ -257,6 +259,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
     fieldRules,
     validationMessage: preset.validationMessage ?? 'specific',
     format,
+    presetFormat: raw.format === undefined ? format : resolveFormat(undefined, preset.format, allErrors, typeBase, docs?.docUrl ?? false),
     exposeInternalErrors: expose,
     requestIdHeader: requestIdHeader.toLowerCase(),
     notFound,

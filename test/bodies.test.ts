@@ -2,6 +2,7 @@ import t from 'tap'
 import { ApiError, presets, type PresetName } from '../src/index.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
+import type { ErrorRecord } from '../src/record.js'
 import { formatNames } from '../src/formats/index.js'
 import { build, validators } from './helper.js'
 
@@ -55,4 +56,48 @@ t.test("a preset factory's field-specific code carries its catalog field; an exp
     }
   }
   t.ok(checked > 0, 'some preset names a field')
+})
+
+t.test("a custom format that fails answers the preset's own internal-error body, in the preset's content type", async t => {
+  const failing: Record<string, (record: ErrorRecord) => unknown> = {
+    throws: () => { throw new Error('formatter broke') },
+    'returns a BigInt': record => ({ code: record.code, n: 1n }),
+    'returns undefined': () => undefined
+  }
+  for (const preset of presetNames) {
+    const plain = await build({ requestId: 'req_same', plugin: { preset } })
+    t.teardown(() => plain.close())
+    plain.get('/', async () => { throw new Error('x') })
+    const internal = await plain.inject('/')
+    for (const [what, format] of Object.entries(failing)) {
+      const app = await build({ requestId: 'req_same', plugin: { preset, format } })
+      t.teardown(() => app.close())
+      app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 404 }) })
+      const res = await app.inject('/404')
+      t.equal(res.statusCode, internal.statusCode, `${preset}, a format that ${what}: the internal status`)
+      t.equal(res.headers['content-type'], internal.headers['content-type'], `${preset}, a format that ${what}: the preset's content type`)
+      t.strictSame(res.json(), { ...internal.json(), ...(preset === 'problem' ? { instance: '/404' } : {}) }, `${preset}, a format that ${what}: the preset's internal body`)
+      t.notOk(res.body.includes('formatter broke'))
+    }
+  }
+})
+
+t.test('a format with a non-JSON content type and no serialize sends its text as it is', async t => {
+  const app = await build({
+    plugin: {
+      format: { contentType: 'text/plain; charset=utf-8', build: record => record.code === 'JOB_NOT_FOUND' ? `${record.code}: ${record.message}` : { code: record.code } }
+    }
+  })
+  t.teardown(() => app.close())
+  app.get('/text', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  app.get('/object', async () => { throw new ApiError('JOB_EXPIRED') })
+  const text = await app.inject('/text')
+  t.equal(text.headers['content-type'], 'text/plain; charset=utf-8')
+  t.equal(text.body, "JOB_NOT_FOUND: Job doesn't exist", 'the string, not a JSON string')
+  t.equal((await app.inject('/object')).body, '{"code":"JOB_EXPIRED"}', 'anything else as JSON')
+
+  const json = await build({ plugin: { format: { contentType: 'application/vnd.api+json', build: record => record.code } } })
+  t.teardown(() => json.close())
+  json.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  t.equal((await json.inject('/')).body, '"JOB_NOT_FOUND"', 'a JSON content type keeps a string a JSON string')
 })
