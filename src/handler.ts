@@ -47,8 +47,9 @@ export function createHandlers (opts: NormalizedOptions) {
         return { payload: serializeWith(candidate, record), contentType: candidate.contentType }
       } catch {}
     }
+    const { code, entry } = opts.conditions.internal
     return {
-      payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
+      payload: JSON.stringify({ detail: entry.message, error_code: code, request_id: requestId }),
       contentType: jsonContentType
     }
   }

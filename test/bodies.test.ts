@@ -1,5 +1,6 @@
 import t from 'tap'
-import { ApiError, presets, type PresetName } from '../src/index.js'
+import { ApiError, normalizeOptions, presets, type PresetName } from '../src/index.js'
+import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import type { ErrorRecord } from '../src/record.js'
@@ -100,4 +101,14 @@ t.test('a format with a non-JSON content type and no serialize sends its text as
   t.teardown(() => json.close())
   json.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   t.equal((await json.inject('/')).body, '"JOB_NOT_FOUND"', 'a JSON content type keeps a string a JSON string')
+})
+
+t.test('if even the preset format cannot make the internal body, a fixed flat body with the preset internal code answers', async t => {
+  const broken = { name: 'broken', contentType: 'application/json', build: () => { throw new Error('broken') } }
+  const opts = normalizeOptions({ preset: 'aitbc', format: broken })
+  const { respond } = createHandlers({ ...opts, presetFormat: opts.format })
+  const res = respond(new ApiError('JOB_NOT_FOUND'), { requestId: 'req_last', instance: '/', method: 'GET' })
+  t.equal(res.status, 500)
+  t.equal(res.contentType, 'application/json; charset=utf-8')
+  t.strictSame(JSON.parse(res.payload), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: 'req_last' })
 })
