@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { createHandlers, type ErrorResponse } from './handler.js'
 import { normalizeOptions } from './options.js'
@@ -8,6 +8,8 @@ import { generateRequestId } from './request-id.js'
 type Respond = (error: unknown, facts: RequestFacts) => ErrorResponse
 
 const responders = new WeakMap<object, Respond>()
+// Sockets that close once the response in progress on them has finished.
+const closing = new WeakSet<Socket>()
 
 /** Records how the plugin registered on `instance` answers, for the client-error handler. */
 export function setClientErrorResponder (instance: object, respond: Respond): void {
@@ -32,7 +34,19 @@ let defaultRespond: Respond | undefined
  */
 export function clientErrorHandler (this: unknown, err: Error & { code?: string }, socket: Socket): void {
   // As Node and Fastify do: a reset or closed socket has no one to answer.
-  if (err.code === 'ECONNRESET' || socket.destroyed) return
+  if (err.code === 'ECONNRESET' || socket.destroyed || closing.has(socket)) return
+  const inProgress = (socket as Socket & { _httpMessage?: ServerResponse | null })._httpMessage
+  if (inProgress != null && inProgress.headersSent && !inProgress.writableFinished) {
+    // A response is on the wire (a stream, say, with garbage pipelined behind its request): a 400 written
+    // now would land inside it. Node's own handler writes nothing then; we also let the response finish
+    // before the connection closes, so that its client gets all of it. The parser reports every later
+    // chunk of the garbage again: `closing` answers those.
+    closing.add(socket)
+    const close = (): void => { socket.destroySoon() }
+    inProgress.once('finish', close)
+    inProgress.once('close', close)
+    return
+  }
   try {
     const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? (defaultRespond ??= createHandlers(normalizeOptions()).respond)
     if (socket.writable) {

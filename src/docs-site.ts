@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
 import type { CatalogEntry, RetryGuidance } from './catalog.js'
-import { sampleRecord, type CodeReference } from './docs.js'
-import { limitMessage, notFoundError } from './normalize.js'
+import { sampleBody, type CodeReference } from './docs.js'
+import { notFoundError } from './normalize.js'
 import type { NormalizedDocs, NormalizedOptions } from './options.js'
 
 /** What `GET <prefix>/:code` answers a client that asks for JSON: its reference row, and a sample. */
@@ -90,17 +90,10 @@ function prefersJson (accept: string | undefined): boolean {
   return best.json.q > best.html.q
 }
 
-/** The body the active format makes of a code, as the API would answer it from `/v1/example`. */
-function sampleOf (code: string, entry: CatalogEntry, opts: NormalizedOptions, docs: NormalizedDocs): { body: unknown, text: string | undefined } {
-  const record = sampleRecord(code, entry)
-  if (entry.field !== undefined) record.field = entry.field
-  if (code === opts.conditions.rateLimited.code || code === opts.conditions.quotaExceeded.code) {
-    record.retryAfter = 60
-    record.message = limitMessage(entry, 60)
-  }
-  record.docUrl = `${docs.links}/${code}`
+/** The body the active format makes of a code: what the API answers when a route throws its factory. */
+function sampleOf (code: string, opts: NormalizedOptions): { body: unknown, text: string | undefined } {
   try {
-    const body = opts.format.build(record)
+    const body = sampleBody(code, opts, opts.format)
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2)
     if (typeof text === 'string') return { body, text }
   } catch {}
@@ -149,7 +142,7 @@ export function registerDocsSite (fastify: FastifyInstance, opts: NormalizedOpti
   const formatLine = `<code>${escapeHtml(opts.format.name)}</code> format, <code>${escapeHtml(opts.format.contentType)}</code>`
 
   for (const [code, entry] of opts.catalog) {
-    const sample = sampleOf(code, entry, opts, docs)
+    const sample = sampleOf(code, opts)
     const search = [code, String(entry.status), entry.message, entry.description, entry.category, entry.resolution]
       .filter(v => v !== undefined).join(' ').toLowerCase()
     const description = escapeHtml(entry.message) + (entry.description === undefined ? '' : `<div class="muted">${escapeHtml(entry.description)}</div>`)

@@ -1,8 +1,10 @@
 import type { CatalogEntry } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
-import { normalizeOptions } from './options.js'
+import { makeFactory } from './errors.js'
+import { normalizeError } from './normalize.js'
+import { normalizeOptions, type NormalizedOptions } from './options.js'
 import { presets, type Condition, type PresetName } from './presets/index.js'
-import type { ErrorRecord } from './record.js'
+import type { Format } from './record.js'
 
 /** In the order a reader meets them: what the framework raises, in words. */
 const conditionNames: Array<[Condition, string]> = [
@@ -55,21 +57,17 @@ export interface PresetReference {
 const sampleRequestId = 'req_1234567890'
 const sampleTimestamp = '2024-01-01T00:00:00Z'
 
-/** The record the sample bodies are built of: the code's catalog message, a fixed request id and time. */
-export function sampleRecord (code: string, entry: CatalogEntry): ErrorRecord {
-  const record: ErrorRecord = {
-    status: entry.status,
-    code,
-    message: entry.message,
-    retryable: entry.retryable ?? false,
-    requestId: sampleRequestId,
-    timestamp: sampleTimestamp,
-    instance: '/v1/example'
-  }
-  if (entry.category !== undefined) record.category = entry.category
-  if (entry.type !== undefined) record.type = entry.type
-  if (entry.title !== undefined) record.title = entry.title
-  return record
+/**
+ * The body `format` makes of `code` exactly as the API answers a route that throws the code's
+ * factory with no arguments (a 5xx shows what it would show, a field-specific code its field),
+ * with a fixed request id, time and path. Throws when the format fails on the code.
+ */
+export function sampleBody (code: string, opts: NormalizedOptions, format: Format): unknown {
+  const entry = opts.catalog.get(code)
+  if (entry === undefined) throw new TypeError(`fastify-error-envelope: no code '${code}' in the active catalog`)
+  const { record } = normalizeError(makeFactory(code, entry)(), { requestId: sampleRequestId, instance: '/v1/example', method: 'GET' }, opts)
+  record.timestamp = sampleTimestamp
+  return format.build(record)
 }
 
 /** Everything a preset answers, as data: the source of the generated docs and of `--format json`. */
@@ -91,11 +89,10 @@ export function presetReference (name: PresetName): PresetReference {
     return { condition, description, status: target.status, code: target.code }
   })
   const first = codes.find(c => c.documented) as CodeReference
-  const record = sampleRecord(first.code, (preset.catalog as Record<string, CatalogEntry>)[first.code] as CatalogEntry)
   const samples = {} as Record<FormatName, unknown>
   for (const format of formatNames) {
     const spec = preset.format.name === format ? preset.format : { name: format }
-    samples[format] = buildFormat(spec, false).build(record)
+    samples[format] = sampleBody(first.code, opts, buildFormat(spec, false))
   }
   return { preset: name, source: preset.source, format: preset.format.name, codes, conditions, samples }
 }

@@ -70,7 +70,8 @@ export class ApiError<Code extends string = string> extends Error {
     this.code = code
     this.status = opts.status ?? entry?.status
     this.details = opts.details
-    this.field = opts.field
+    // A field-specific code (its catalog entry names the field) says so without being told; an explicit field wins.
+    this.field = opts.field ?? entry?.field
     this.retryAfter = opts.retryAfter
     this.headers = opts.headers
     this.expose = opts.expose

@@ -1,7 +1,9 @@
+import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { internalRecord, type NormalizedOptions } from './options.js'
 import type { ErrorRecord, Format } from './record.js'
 import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import { defaultSerializer } from './formats/index.js'
 import { isSecretKey, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -32,13 +34,21 @@ export function createHandlers (opts: NormalizedOptions) {
     return { ...fallback(record.requestId, record.instance, format), status: opts.conditions.internal.status }
   }
 
-  /** The fixed internal-error body, for when the format itself fails. */
+  /**
+   * The internal-error body, for when the format failed: the format's own, if it can make that one;
+   * else the preset's own format's, so the client still gets the body its documentation shows;
+   * a fixed `flat` body only if even that fails.
+   */
   function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
-    try {
-      return { payload: serializeWith(format, internalRecord(opts, requestId, instance, timestampOf(opts.now))), contentType: format.contentType }
-    } catch {}
+    const record = internalRecord(opts, requestId, instance, timestampOf(opts.now))
+    for (const candidate of format === opts.presetFormat ? [format] : [format, opts.presetFormat]) {
+      try {
+        return { payload: serializeWith(candidate, record), contentType: candidate.contentType }
+      } catch {}
+    }
+    const { code, entry } = opts.conditions.internal
     return {
-      payload: JSON.stringify({ detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: requestId }),
+      payload: JSON.stringify({ detail: entry.message, error_code: code, request_id: requestId }),
       contentType: jsonContentType
     }
   }
@@ -110,19 +120,45 @@ export function createHandlers (opts: NormalizedOptions) {
     }
     if (sendableRequestId.test(record.requestId)) reply.header(requestIdHeader, record.requestId)
     reply.header('content-type', contentType)
+    write(reply, payload)
+  }
+
+  /**
+   * Sends an error answer. A header Node refuses to write (a value outside
+   * Latin-1, CR, LF or NUL, a name that is no token) would make `writeHead`
+   * throw inside Fastify's send, and the error that follows would come back
+   * here to fail the same way: the request would never be answered. So every
+   * such header already on the reply is dropped first, and logged.
+   */
+  function write (reply: FastifyReply, payload: string): void {
+    const refused = refusedHeaders(reply)
+    if (refused.length > 0) {
+      for (const name of refused) reply.removeHeader(name)
+      try {
+        reply.log.error({ request_id: String(reply.request.id), headers: refused }, 'dropped response headers Node refuses to write')
+      } catch {}
+    }
     reply.send(payload)
   }
 
   function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
     try {
       logFailure(request, failure, 'fastify-error-envelope failed to handle an error')
+      // Half a response is on the wire: nothing can be added to it, and a client must not wait for the rest.
+      if (reply.raw.headersSent) throw failure
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
       if (sendableRequestId.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)
-      reply.send(payload)
-    } catch {}
+      write(reply, payload)
+    } catch (last) {
+      // Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang.
+      logFailure(request, last, 'the error answer could not be written; destroying the socket')
+      try {
+        reply.raw.destroy()
+      } catch {}
+    }
   }
 
   /** The user's own mapping of their error classes; a mapper that fails leaves the error as it was. */
@@ -173,9 +209,25 @@ function summary (value: unknown, redact: RegExp | null, depth = 1): unknown {
   return isErrorLike(value) && depth < maxCauseDepth ? loggedError(value, redact, depth) : toPlainJson(value, redact)
 }
 
+/** The names of the reply's headers that Node's `writeHead` would refuse, name or value. */
+function refusedHeaders (reply: FastifyReply): string[] {
+  const refused: string[] = []
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    try {
+      validateHeaderName(name)
+      for (const item of Array.isArray(value) ? value : [value]) {
+        if (item !== undefined) validateHeaderValue(name, String(item))
+      }
+    } catch {
+      refused.push(name)
+    }
+  }
+  return refused
+}
+
 /** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
 function serializeWith (format: Format, record: ErrorRecord): string {
-  const payload = (format.serialize ?? JSON.stringify)(format.build(record))
+  const payload = (format.serialize ?? defaultSerializer(format.contentType))(format.build(record))
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
 }

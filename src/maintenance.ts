@@ -1,11 +1,60 @@
 import type { FastifyInstance } from 'fastify'
+import { describe } from './catalog.js'
 import { ConditionError } from './normalize.js'
 
+/** The maintenance switch as the handlers read it. */
+export interface MaintenanceState {
+  enabled: boolean
+  /** Whole seconds, at least 1: sent as `Retry-After` and `retry_after`. */
+  retryAfter: number
+}
+
+const maintenanceKeys = new Set(['enabled', 'retryAfter'])
+const defaultRetryAfter = 300
+
+// `what` names the value as the caller wrote it: "option 'maintenance.retryAfter'" or "setMaintenance() argument 'retryAfter'".
+function valueError (what: string, expected: string, value: unknown): TypeError {
+  return new TypeError(`fastify-error-envelope: ${what} expects ${expected}, instead got ${describe(value)}`)
+}
+
+function checkEnabled (value: unknown, what: string): boolean {
+  if (typeof value !== 'boolean') throw valueError(what, 'a boolean', value)
+  return value
+}
+
+// A safe integer, so that the header's digits are the number's: 2 ** 60 would be sent rounded.
+function checkRetryAfter (value: unknown, what: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw valueError(what, 'whole seconds, at least 1', value)
+  }
+  return value
+}
+
+/**
+ * Checks the `maintenance` option: `{ enabled?, retryAfter? }`, nothing else.
+ * The same checks guard `setMaintenance()`, so a value that fails register fails there too.
+ */
+export function normalizeMaintenance (raw: unknown): MaintenanceState | undefined {
+  if (raw === undefined) return undefined
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw valueError("option 'maintenance'", '{ enabled?, retryAfter? }', raw)
+  for (const name of Object.keys(raw)) {
+    if (!maintenanceKeys.has(name)) throw new TypeError(`fastify-error-envelope: unknown option 'maintenance.${name}'`)
+  }
+  const { enabled, retryAfter } = raw as Record<string, unknown>
+  return {
+    enabled: enabled === undefined ? false : checkEnabled(enabled, "option 'maintenance.enabled'"),
+    retryAfter: retryAfter === undefined ? defaultRetryAfter : checkRetryAfter(retryAfter, "option 'maintenance.retryAfter'")
+  }
+}
+
 /** The maintenance switch: a hook that answers the preset's maintenance 503 while it is on, and `setMaintenance` to flip it. */
-export function registerMaintenance (fastify: FastifyInstance, maintenance: { enabled: boolean, retryAfter: number }): void {
+export function registerMaintenance (fastify: FastifyInstance, maintenance: MaintenanceState): void {
   fastify.decorate('setMaintenance', function setMaintenance (enabled: boolean, retryAfter?: number) {
-    maintenance.enabled = enabled
-    if (retryAfter !== undefined) maintenance.retryAfter = retryAfter
+    // Both are checked before either changes: a refused call leaves the switch as it was.
+    const on = checkEnabled(enabled, "setMaintenance() argument 'enabled'")
+    const seconds = retryAfter === undefined ? maintenance.retryAfter : checkRetryAfter(retryAfter, "setMaintenance() argument 'retryAfter'")
+    maintenance.enabled = on
+    maintenance.retryAfter = seconds
   })
   fastify.addHook('onRequest', async function maintenanceHook () {
     if (maintenance.enabled) throw new ConditionError('maintenance', maintenance.retryAfter)

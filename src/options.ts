@@ -1,5 +1,6 @@
 import { assertCatalog, catalogOf, describe, type CatalogEntry, type CatalogSpec } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
+import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
 import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
 import type { ErrorRecord, Format, FormatterFunction } from './record.js'
@@ -92,6 +93,8 @@ export interface NormalizedOptions {
   fieldRules: FieldRules
   validationMessage: 'specific' | 'catalog'
   format: Format
+  /** The preset's own format: the internal-error body comes from it when a custom `format` fails. */
+  presetFormat: Format
   exposeInternalErrors: boolean
   requestIdHeader: string
   notFound: boolean
@@ -100,7 +103,7 @@ export interface NormalizedOptions {
   /** The problem format, when negotiation is on. */
   negotiate: Format | undefined
   rateLimit: NormalizedRateLimit | undefined
-  maintenance: { enabled: boolean, retryAfter: number } | undefined
+  maintenance: MaintenanceState | undefined
   /** Secret-looking keys of details; null when redaction is off. */
   redact: RegExp | null
   mapError: ((error: unknown) => unknown) | undefined
@@ -257,6 +260,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
     fieldRules,
     validationMessage: preset.validationMessage ?? 'specific',
     format,
+    presetFormat: raw.format === undefined ? format : resolveFormat(undefined, preset.format, allErrors, typeBase, docs?.docUrl ?? false),
     exposeInternalErrors: expose,
     requestIdHeader: requestIdHeader.toLowerCase(),
     notFound,
@@ -293,18 +297,6 @@ function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | und
     base = url.origin + url.pathname.replace(/\/+$/, '')
   }
   return { prefix, docUrl, links: base + routePrefix + prefix }
-}
-
-function normalizeMaintenance (raw: unknown): NormalizedOptions['maintenance'] {
-  if (raw === undefined) return undefined
-  if (!isPlainObject(raw)) throw optionError('maintenance', '{ enabled?, retryAfter? }', raw)
-  const enabled = raw.enabled ?? false
-  if (typeof enabled !== 'boolean') throw optionError('maintenance.enabled', 'a boolean', enabled)
-  const retryAfter = raw.retryAfter ?? 300
-  if (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 1) {
-    throw optionError('maintenance.retryAfter', 'whole seconds, at least 1', retryAfter)
-  }
-  return { enabled, retryAfter }
 }
 
 /** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */

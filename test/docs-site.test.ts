@@ -6,22 +6,24 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { chromium } from 'playwright-core'
 import t from 'tap'
-import errorEnvelope, { ApiError, normalizeOptions, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
+import errorEnvelope, { ApiError, defineErrors, normalizeOptions, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import { build } from './helper.js'
 
 const names = Object.keys(presets) as PresetName[]
 const sampleId = 'req_1234567890'
 
-/** An app with the error pages on, and a route that throws any code as its sample would show it. */
+/**
+ * An app with the error pages on, and a route that throws the factory of any code of the active
+ * catalog with no arguments: the rule is that a code's sample is exactly what that answers.
+ */
 async function app (t: { teardown: (fn: () => unknown) => void }, plugin: ErrorEnvelopeOptions, requestId = sampleId): Promise<FastifyInstance> {
   const instance = await build({ requestId, plugin: { docs: {}, ...plugin } })
   t.teardown(() => instance.close())
+  const catalog = normalizeOptions({ preset: plugin.preset, errors: plugin.errors }).catalog
+  const factories = defineErrors(Object.fromEntries(catalog)) as Record<string, () => ApiError>
   instance.get<{ Querystring: { code: string } }>('/v1/example', async request => {
-    const code = request.query.code
-    const entry = normalizeOptions({ preset: plugin.preset, errors: plugin.errors }).catalog.get(code) as CatalogEntry
-    const limited = entry.retryMessage !== undefined || entry.status === 429
-    throw new ApiError(code, { ...(entry.field === undefined ? {} : { field: entry.field }), ...(limited ? { retryAfter: 60 } : {}) })
+    throw (factories[request.query.code] as () => ApiError)()
   })
   return instance
 }
@@ -63,6 +65,25 @@ t.test('the index lists every code of each preset, with the sample body the API 
       if (row.resolution !== undefined) t.match(cells, row.resolution.replaceAll('&', '&amp;').replaceAll("'", '&#39;').replaceAll('"', '&quot;').replaceAll('<', '&lt;').replaceAll('>', '&gt;'))
       const real = await a.inject(`/v1/example?code=${row.code}`)
       t.strictSame(sampleIn(cells), real.json(), `${name} ${row.code}: the sample is the real body`)
+    }
+  }
+})
+
+t.test('a sample is the body the API answers, for codes whose answer differs from their catalog text', async t => {
+  const errors = {
+    DB_DOWN: { status: 503, message: 'Database {db} is down', category: 'Server' },
+    SHARD_LOST: { status: 500, message: 'Shard lost', retryable: true },
+    LIMITED: { status: 429, message: 'Slow down', retryMessage: 'Slow down for {retry_after} s' },
+    BAD_SIZE: { status: 400, message: 'Bad size', field: 'size' }
+  }
+  for (const [preset, exposeInternalErrors] of [['aitbc', false], ['genai', false], ['problem', false], ['tokenbay', true]] as const) {
+    const a = await app(t, { preset, errors, exposeInternalErrors })
+    const rows = rowsOf((await a.inject('/errors')).body)
+    for (const code of Object.keys(errors)) {
+      const real = (await a.inject(`/v1/example?code=${code}`)).json()
+      const page = await a.inject({ url: `/errors/${code}`, headers: { accept: 'application/json' } })
+      t.strictSame(page.json().sample, real, `${preset} ${code}: the page's sample`)
+      t.strictSame(sampleIn(rows.get(code) as string), real, `${preset} ${code}: the index's sample`)
     }
   }
 })

@@ -68,7 +68,7 @@ t.test('every ApiError option reaches the response', async t => {
     t.same(res.json().error, {
       code: 'JOB_NOT_FOUND',
       message: 'Job job-abc123 not found',
-      details: { job_id: 'job-abc123', attempts: 3 }
+      details: { field: 'job_id', job_id: 'job-abc123', attempts: 3 }
     })
     t.notOk(res.body.includes('secret-cause-text'))
   })

@@ -387,7 +387,7 @@ t.test('createEnvelopeFormat', async t => {
     error: {
       code: 'VALIDATION_OUT_OF_RANGE',
       message: "Field 'max_tokens' must be >= 1",
-      details: { hint: 'see docs' },
+      details: { field: 'max_tokens', hint: 'see docs' },
       errors: [
         { code: 'VALIDATION_OUT_OF_RANGE', message: "Field 'max_tokens' must be >= 1", field: 'max_tokens' },
         { code: 'VALIDATION_INVALID_FORMAT', message: "Field 'limit' must be integer", field: 'limit' },

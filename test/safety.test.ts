@@ -246,7 +246,7 @@ t.test('a 5xx never shows the thrown message or its stack', async t => {
 })
 
 t.test('a failing formatter', async t => {
-  t.test('that always throws gives the fixed internal-error envelope', async t => {
+  t.test("that always throws gives the preset's own internal-error envelope", async t => {
     const app = await build({ plugin: { format: () => { throw new Error('formatter broke') } } })
     app.get('/500', async () => { throw new Error('x') })
     app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND') })
@@ -254,12 +254,12 @@ t.test('a failing formatter', async t => {
       const res = await app.inject(path)
       t.equal(res.statusCode, 500, `${path} answers 500`)
       t.match(res.headers['content-type'], /^application\/json/)
-      t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+      t.same(res.json(), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
       t.notOk(res.body.includes('formatter broke'))
     }
     const res = await app.inject('/no-such-route')
     t.equal(res.statusCode, 500, 'the not-found handler too')
-    t.equal(res.json().error_code, 'INTERNAL_ERROR')
+    t.equal(res.json().error_code, 'SYSTEM_INTERNAL_ERROR')
   })
 
   t.test('that throws only for some records falls back to the format itself', async t => {
@@ -279,7 +279,7 @@ t.test('a failing formatter', async t => {
     app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
-    t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+    t.same(res.json(), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
   })
 
   t.test('that returns a circular body falls back', async t => {
@@ -295,7 +295,7 @@ t.test('a failing formatter', async t => {
     app.get('/', async () => { throw new Error('x') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
-    t.equal(res.json().error_code, 'INTERNAL_ERROR')
+    t.equal(res.json().error_code, 'SYSTEM_INTERNAL_ERROR')
   })
   t.end()
 })
@@ -462,7 +462,7 @@ t.test('a custom format whose serialize returns no string falls back to the inte
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)
-  t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
+  t.same(res.json(), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: res.headers['x-request-id'] })
   t.match(lines.find(l => l.level === 50)?.err?.message, /serialized to number, not a string/)
 })
 

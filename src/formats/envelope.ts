@@ -61,6 +61,11 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
       const error: EnvelopeError['error'] = { code: record.code, message: record.message }
       if (record.details !== undefined) {
         error.details = record.details
+        if (record.field !== undefined) {
+          // The field is the error's own: it leads, and a `field` key of the details does not replace it.
+          error.details = { field: record.field, ...record.details }
+          error.details.field = record.field
+        }
       } else if (record.field !== undefined) {
         // The field-level shape the envelope documents: which field, and what is wrong with it.
         error.details = { field: record.field, issue: record.issue ?? record.message }

@@ -31,3 +31,17 @@ export function buildFormat (spec: FormatSpec, violations: boolean, docUrl = fal
     case 'problem': return createProblemFormat(spec.problem)
   }
 }
+
+const jsonMediaType = /^[^;]*[/+]json\s*(?:;|$)/i
+
+/**
+ * How a format without `serialize` turns its body into text: JSON for a JSON content type
+ * (`application/json`, `…+json`); for any other, a string body as it is and anything else as JSON.
+ */
+export function defaultSerializer (contentType: string): (body: unknown) => string {
+  return jsonMediaType.test(contentType) ? JSON.stringify : textOrJson
+}
+
+function textOrJson (body: unknown): string {
+  return typeof body === 'string' ? body : JSON.stringify(body)
+}

@@ -59,7 +59,10 @@ export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
         code: record.code,
         request_id: record.requestId
       }
-      if (record.violations !== undefined) {
+      if (record.violations === undefined && record.field !== undefined) {
+        // One error about one field: the same `errors` member a validation failure carries, so clients read it in one place.
+        body.errors = [{ detail: record.message, code: record.code, field: record.field }]
+      } else if (record.violations !== undefined) {
         body.errors = record.violations.map(v => {
           const item: { detail: string, code: string, field?: string, pointer?: string } = { detail: v.message, code: v.code }
           if (v.field !== undefined) {

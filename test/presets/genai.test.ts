@@ -190,10 +190,12 @@ t.test('every genai code answers its status and exactly the documented envelope'
     t.equal(res.statusCode, statusOf(seed), `${seed.code} status`)
     t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
     const body = res.json()
-    // No `details` when there are none, no `data`: only what the document shows.
+    // No `details` when there are none, no `data`: only what the document shows. A field-specific
+    // code names its field as the document's `details: { field, issue }`.
+    const field = (presets.genai.catalog as Record<string, { field?: string }>)[seed.code]?.field
     t.strictSame(body, {
       success: false,
-      error: { code: seed.code, message: seed.message },
+      error: { code: seed.code, message: seed.message, ...(field === undefined ? {} : { details: { field, issue: seed.message } }) },
       meta: { request_id: 'req_conformance', timestamp: fixedTimestamp }
     }, `${seed.code} body`)
     t.match(body.meta.timestamp, isoSeconds, `${seed.code} timestamp is ISO-8601 UTC in whole seconds`)

@@ -1,0 +1,114 @@
+import t from 'tap'
+import { ApiError, normalizeOptions, presets, type PresetName } from '../src/index.js'
+import { createHandlers } from '../src/handler.js'
+import { parseApiError } from '../src/client.js'
+import type { CatalogEntry } from '../src/catalog.js'
+import type { ErrorRecord } from '../src/record.js'
+import { formatNames } from '../src/formats/index.js'
+import { build, validators } from './helper.js'
+
+const presetNames = Object.keys(presets) as PresetName[]
+
+t.test('every format shows the field of an error that also has details, and keeps the details where it shows them', async t => {
+  for (const format of formatNames) {
+    const app = await build({ plugin: { format } })
+    t.teardown(() => app.close())
+    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { field: 'job_id', details: { hint: 'list your jobs first' } }) })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 404, format)
+    t.ok(validators[format](res.json()), `${format}: valid against its schema`)
+    const err = await parseApiError(res)
+    t.equal(err?.field, 'job_id', `${format}: the client reads the field`)
+    if (format === 'envelope') t.strictSame(res.json().error.details, { field: 'job_id', hint: 'list your jobs first' }, 'envelope: the field and the details')
+  }
+})
+
+t.test("the envelope: the error's field wins over a details.field, and a lone field still gets its issue", async t => {
+  const app = await build({ plugin: { preset: 'genai' } })
+  t.teardown(() => app.close())
+  app.get('/both', async () => { throw new ApiError('INVALID_FIELD_VALUE', { field: 'temperature', details: { field: 'other', max: 2 } }) })
+  app.get('/field', async () => { throw new ApiError('INVALID_FIELD_VALUE', { field: 'temperature' }) })
+  t.strictSame((await app.inject('/both')).json().error.details, { field: 'temperature', max: 2 })
+  t.strictSame((await app.inject('/field')).json().error.details, { field: 'temperature', issue: 'Field value is invalid' })
+})
+
+t.test("a preset factory's field-specific code carries its catalog field; an explicit field wins", async t => {
+  let checked = 0
+  for (const name of presetNames) {
+    const app = await build({ plugin: { preset: name } })
+    t.teardown(() => app.close())
+    type Factory = ((...args: unknown[]) => ApiError) & { message: string }
+    const factories = presets[name].errors as unknown as Record<string, Factory>
+    app.get<{ Querystring: { code: string, explicit?: string } }>('/', async request => {
+      const { code, explicit } = request.query
+      const factory = factories[code] as Factory
+      const hasParams = /\{[^}]+\}/.test(factory.message)
+      if (explicit === undefined) throw factory()
+      return await Promise.reject(hasParams ? factory({}, { field: explicit }) : factory({ field: explicit }))
+    })
+    for (const [code, entry] of Object.entries(presets[name].catalog as Record<string, CatalogEntry>)) {
+      if (entry.field === undefined) continue
+      checked++
+      t.equal(factories[code]?.().field, entry.field, `${name} ${code}: the error carries the field`)
+      const shown = await parseApiError(await app.inject(`/?code=${code}`))
+      t.equal(shown?.field, entry.field, `${name} ${code}: the body shows it`)
+      const explicit = await parseApiError(await app.inject(`/?code=${code}&explicit=other_field`))
+      t.equal(explicit?.field, 'other_field', `${name} ${code}: an explicit field wins`)
+    }
+  }
+  t.ok(checked > 0, 'some preset names a field')
+})
+
+t.test("a custom format that fails answers the preset's own internal-error body, in the preset's content type", async t => {
+  const failing: Record<string, (record: ErrorRecord) => unknown> = {
+    throws: () => { throw new Error('formatter broke') },
+    'returns a BigInt': record => ({ code: record.code, n: 1n }),
+    'returns undefined': () => undefined
+  }
+  for (const preset of presetNames) {
+    const plain = await build({ requestId: 'req_same', plugin: { preset } })
+    t.teardown(() => plain.close())
+    plain.get('/', async () => { throw new Error('x') })
+    const internal = await plain.inject('/')
+    for (const [what, format] of Object.entries(failing)) {
+      const app = await build({ requestId: 'req_same', plugin: { preset, format } })
+      t.teardown(() => app.close())
+      app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 404 }) })
+      const res = await app.inject('/404')
+      t.equal(res.statusCode, internal.statusCode, `${preset}, a format that ${what}: the internal status`)
+      t.equal(res.headers['content-type'], internal.headers['content-type'], `${preset}, a format that ${what}: the preset's content type`)
+      t.strictSame(res.json(), { ...internal.json(), ...(preset === 'problem' ? { instance: '/404' } : {}) }, `${preset}, a format that ${what}: the preset's internal body`)
+      t.notOk(res.body.includes('formatter broke'))
+    }
+  }
+})
+
+t.test('a format with a non-JSON content type and no serialize sends its text as it is', async t => {
+  const app = await build({
+    plugin: {
+      format: { contentType: 'text/plain; charset=utf-8', build: record => record.code === 'JOB_NOT_FOUND' ? `${record.code}: ${record.message}` : { code: record.code } }
+    }
+  })
+  t.teardown(() => app.close())
+  app.get('/text', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  app.get('/object', async () => { throw new ApiError('JOB_EXPIRED') })
+  const text = await app.inject('/text')
+  t.equal(text.headers['content-type'], 'text/plain; charset=utf-8')
+  t.equal(text.body, "JOB_NOT_FOUND: Job doesn't exist", 'the string, not a JSON string')
+  t.equal((await app.inject('/object')).body, '{"code":"JOB_EXPIRED"}', 'anything else as JSON')
+
+  const json = await build({ plugin: { format: { contentType: 'application/vnd.api+json', build: record => record.code } } })
+  t.teardown(() => json.close())
+  json.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
+  t.equal((await json.inject('/')).body, '"JOB_NOT_FOUND"', 'a JSON content type keeps a string a JSON string')
+})
+
+t.test('if even the preset format cannot make the internal body, a fixed flat body with the preset internal code answers', async t => {
+  const broken = { name: 'broken', contentType: 'application/json', build: () => { throw new Error('broken') } }
+  const opts = normalizeOptions({ preset: 'aitbc', format: broken })
+  const { respond } = createHandlers({ ...opts, presetFormat: opts.format })
+  const res = respond(new ApiError('JOB_NOT_FOUND'), { requestId: 'req_last', instance: '/', method: 'GET' })
+  t.equal(res.status, 500)
+  t.equal(res.contentType, 'application/json; charset=utf-8')
+  t.strictSame(JSON.parse(res.payload), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: 'req_last' })
+})
