@@ -17,8 +17,8 @@ export function setClientErrorResponder (instance: object, respond: Respond): vo
 }
 
 function errorFor (code: unknown): { statusCode: number, code?: string, message: string } {
-  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { statusCode: 408, message: 'Client timeout' }
-  if (code === 'HPE_HEADER_OVERFLOW') return { statusCode: 431, message: 'Exceeded maximum allowed HTTP header size' }
+  if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return { statusCode: 408, code: 'FEE_CLIENT_TIMEOUT', message: 'Client timeout' }
+  if (code === 'HPE_HEADER_OVERFLOW') return { statusCode: 431, code: 'FEE_HEADER_OVERFLOW', message: 'Exceeded maximum allowed HTTP header size' }
   return { statusCode: 400, code: 'FEE_BAD_HTTP', message: 'Malformed HTTP request' }
 }
 
