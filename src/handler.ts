@@ -100,7 +100,10 @@ export function createHandlers (opts: NormalizedOptions) {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
       } else {
-        request.log.info(fields, record.message)
+        // An error whose own message is not trusted to reach the client (docs/safety.md) still tells the log what it said.
+        const own = safeString(safeGet(thrown, 'message'))
+        if (own !== undefined && own !== record.message) request.log.info({ ...fields, thrown_message: opts.redact === null ? own : redactText(own) }, record.message)
+        else request.log.info(fields, record.message)
       }
     } catch {
       // A value that even the logger cannot read still gets its response.

@@ -400,3 +400,16 @@ t.test('a blank ApiError code is a programming error, never a blank code in the 
     t.equal(bugLines.length, 4, `${preset}: each is logged at error level as a programming error`)
   }
 })
+
+t.test('an untrusted 4xx answers the catalog\'s message, and its own message reaches the log, redacted', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build({ server: { logger: { stream } } })
+  t.teardown(() => app.close())
+  app.get('/', async () => { throw Object.assign(new Error('row 42 not found for Bearer abcdefgh12345678'), { statusCode: 404 }) })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  t.notMatch(res.body, /row 42/)
+  const line = lines.find(l => l.error_code !== undefined)
+  t.equal(line?.level, 30, 'an info line, as for every 4xx')
+  t.equal(line?.thrown_message, 'row 42 not found for Bearer [Redacted]', 'the error\'s own words, without the credential')
+})
