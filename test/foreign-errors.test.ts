@@ -411,5 +411,5 @@ t.test('an untrusted 4xx answers the catalog\'s message, and its own message rea
   t.notMatch(res.body, /row 42/)
   const line = lines.find(l => l.error_code !== undefined)
   t.equal(line?.level, 30, 'an info line, as for every 4xx')
-  t.equal(line?.thrown_message, 'row 42 not found for Bearer [Redacted]', 'the error\'s own words, without the credential')
+  t.equal(line?.thrown_message, 'row 42 not found for [Redacted]', 'the error\'s own words, without the credential')
 })
