@@ -9,7 +9,7 @@ import { defaultRedactKeys, redactPattern } from './safe.js'
 export interface ErrorEnvelopeOptions {
   /** Which seed document the bodies follow. Default `'aitbc'`. */
   preset?: PresetName
-  /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. */
+  /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. Synchronous: an async one fails register. */
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
   /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
   errors?: object
@@ -49,12 +49,13 @@ export interface ErrorEnvelopeOptions {
   /**
    * Maps your own error classes before anything else looks at them: return an
    * ApiError (or anything throwable) to answer with, or undefined to leave the
-   * error as it is. If it throws, the error is answered as it is and the failure logged.
+   * error as it is. It may be async: the handler waits for it. If it throws or rejects,
+   * the error is answered as it is and the failure logged.
    *
    * @example
    * mapError: err => err instanceof PaymentDeclined ? new ApiError('PAYMENT_FAILED', { cause: err }) : undefined
    */
-  mapError?: (error: unknown) => unknown
+  mapError?: (error: unknown) => unknown | Promise<unknown>
   /**
    * Serve the active catalog as pages of this API: `GET <prefix>` lists every code,
    * `GET <prefix>/:code` explains one (JSON when the client asks for it). The `problem`
@@ -102,7 +103,7 @@ export interface NormalizedOptions {
   maintenance: { enabled: boolean, retryAfter: number } | undefined
   /** Secret-looking keys of details; null when redaction is off. */
   redact: RegExp | null
-  mapError: ((error: unknown) => unknown) | undefined
+  mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
   docs: NormalizedDocs | undefined
 }

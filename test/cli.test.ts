@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,6 +11,7 @@ import { presetMarkdown } from '../src/docs.js'
 // Built into a directory of its own, so that it never races package.test.ts writing dist/.
 const root = fileURLToPath(new URL('..', import.meta.url))
 const base = mkdtempSync(join(tmpdir(), 'fee cli '))
+t.teardown(() => { rmSync(base, { recursive: true, force: true }) })
 const pkg = join(base, 'my project', 'pkg')
 mkdirSync(pkg, { recursive: true })
 execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')])
