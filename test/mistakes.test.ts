@@ -229,3 +229,35 @@ t.test('every keyword a validator reports, and *, is accepted in fieldRules', as
   t.doesNotThrow(() => normalizeOptions({ validation: { fieldRules: { prompt: rules } } }))
   t.doesNotThrow(() => normalizeOptions({ format: { name: 'mine', build: () => ({}), contentType: 'application/json', serialize: JSON.stringify } }))
 })
+
+t.test('many routes before the plugin: the first three are named, with the count of the rest', async t => {
+  const server = app(t)
+  for (const path of ['/a', '/b', '/c', '/d', '/e']) server.get(path, async () => 'ok')
+  server.register(errorEnvelope)
+  await t.rejects(async () => { await server.ready() }, { name: 'TypeError', message: /routes 'GET \/a', 'GET \/b', 'GET \/c' and 2 more were registered before/ })
+})
+
+t.test('routes of every shape are named as they were declared', async t => {
+  const server = app(t)
+  server.register(async function routes (api) {
+    api.get('/files/:id(^\\d+$)', async () => 'file')
+    api.get('/files/:id/versions/:v', async () => 'version')
+    api.put('/files/x', { constraints: { version: '1.0.0' } }, async () => 'put')
+  })
+  server.register(errorEnvelope)
+  const failure = await server.ready().then(() => undefined, (err: Error) => err)
+  t.type(failure, TypeError)
+  for (const route of ["'GET /files/:id(^\\d+$)'", "'GET /files/:id/versions/:v'", "'PUT /files/x'"]) {
+    t.ok(failure?.message.includes(route), route)
+  }
+  t.match(failure?.message, /were registered before the plugin/)
+})
+
+t.test('a second registration under the same non-root prefix names that prefix', async t => {
+  const server = app(t)
+  server.register(async v1 => {
+    await v1.register(errorEnvelope)
+    v1.register(async inner => { await inner.register(errorEnvelope, { preset: 'genai' }) })
+  }, { prefix: '/v1' })
+  await t.rejects(async () => { await server.ready() }, { name: 'TypeError', message: /unmatched routes under '\/v1'/ })
+})
