@@ -164,15 +164,24 @@ export function createHandlers (opts: NormalizedOptions) {
     }
   }
 
-  /** The user's own mapping of their error classes; a mapper that fails leaves the error as it was. */
-  function mapped (error: unknown, request: FastifyRequest): unknown {
-    if (opts.mapError === undefined) return error
-    try {
-      return opts.mapError(error) ?? error
-    } catch (failure) {
+  /**
+   * The user's own mapping of their error classes, handed to `then`; a mapper that fails leaves the
+   * error as it was. An async mapper is awaited (error handlers may be), so `then` may run later.
+   */
+  function mapped (error: unknown, request: FastifyRequest, then: (mappedError: unknown) => void): void {
+    if (opts.mapError === undefined) return then(error)
+    const failed = (failure: unknown): unknown => {
       logFailure(request, failure, 'mapError threw; answering the original error')
       return error
     }
+    let result: unknown
+    try {
+      result = opts.mapError(error)
+    } catch (failure) {
+      return then(failed(failure))
+    }
+    if (!isThenable(result)) return then(result ?? error)
+    Promise.resolve(result).then(value => value ?? error, failed).then(then).catch(() => {})
   }
 
   /** The error handler: anything thrown → the active format's envelope. Never throws. */
@@ -182,8 +191,18 @@ export function createHandlers (opts: NormalizedOptions) {
         request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
         return
       }
-      const normalized = normalizeError(mapped(error, request), facts(request, reply), opts)
-      log(request, normalized, error)
+      mapped(error, request, mappedError => { answer(mappedError, error, request, reply) })
+    } catch (failure) {
+      sendFallback(request, reply, failure)
+    }
+  }
+
+  function answer (error: unknown, thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    try {
+      // After an awaited mapError the reply may have gone another way (a timeout, a closed socket).
+      if (reply.sent) return
+      const normalized = normalizeError(error, facts(request, reply), opts)
+      log(request, normalized, thrown)
       send(reply, normalized)
     } catch (failure) {
       sendFallback(request, reply, failure)
@@ -230,9 +249,19 @@ function refusedHeaders (reply: FastifyReply): string[] {
 
 /** A format's body as text; a custom serializer that returns anything else is a failure of the format. */
 function serializeWith (format: Format, record: ErrorRecord): string {
-  const payload = (format.serialize ?? defaultSerializer(format.contentType))(format.build(record))
+  const body: unknown = format.build(record)
+  if (isThenable(body)) {
+    // Sent as it is, a promise would be `{}`; an async `build` is refused at register, this catches the others.
+    body.then(undefined, () => {})
+    throw new TypeError(`option 'format' ('${format.name}') returned a Promise: a format must build the body synchronously`)
+  }
+  const payload = (format.serialize ?? defaultSerializer(format.contentType))(body)
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
+}
+
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 /** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */

@@ -6,6 +6,7 @@ import { createHandlers } from './handler.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit.js'
+import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -25,6 +26,8 @@ declare module 'fastify' {
 const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async function errorEnvelope (fastify: FastifyInstance, options) {
   // The docs pages are served below the prefix of the context the plugin is registered in; their links say so.
   const opts = normalizeOptions(options, fastify.prefix)
+  assertSingleRegistration(fastify, opts.notFound)
+  registerRouteOrderCheck(fastify)
   const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
   const header = opts.requestIdHeader
 

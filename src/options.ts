@@ -10,7 +10,7 @@ import { defaultRedactKeys, redactPattern } from './safe.js'
 export interface ErrorEnvelopeOptions {
   /** Which seed document the bodies follow. Default `'aitbc'`. */
   preset?: PresetName
-  /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. */
+  /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. Synchronous: an async one fails register. */
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
   /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
   errors?: object
@@ -51,12 +51,13 @@ export interface ErrorEnvelopeOptions {
   /**
    * Maps your own error classes before anything else looks at them: return an
    * ApiError (or anything throwable) to answer with, or undefined to leave the
-   * error as it is. If it throws, the error is answered as it is and the failure logged.
+   * error as it is. It may be async: the handler waits for it. If it throws or rejects,
+   * the error is answered as it is and the failure logged.
    *
    * @example
    * mapError: err => err instanceof PaymentDeclined ? new ApiError('PAYMENT_FAILED', { cause: err }) : undefined
    */
-  mapError?: (error: unknown) => unknown
+  mapError?: (error: unknown) => unknown | Promise<unknown>
   /**
    * Serve the active catalog as pages of this API: `GET <prefix>` lists every code,
    * `GET <prefix>/:code` explains one (JSON when the client asks for it). The `problem`
@@ -106,7 +107,7 @@ export interface NormalizedOptions {
   maintenance: MaintenanceState | undefined
   /** Secret-looking keys of details; null when redaction is off. */
   redact: RegExp | null
-  mapError: ((error: unknown) => unknown) | undefined
+  mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
   docs: NormalizedDocs | undefined
 }
@@ -121,6 +122,19 @@ export interface NormalizedDocs {
 
 const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs'])
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
+const validationKeys = new Set(['allErrors', 'fieldRules'])
+const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
+/**
+ * The keywords a field rule can match: what Ajv reports (TypeBox and Zod errors are mapped onto
+ * these names), and `*`. Anything else is a typo that would never match, so it is refused.
+ */
+const fieldRuleKeywords = new Set([
+  '*', 'required', 'dependentRequired', 'dependencies', 'type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
+  'multipleOf', 'minLength', 'maxLength', 'minItems', 'maxItems', 'uniqueItems', 'contains', 'minContains', 'maxContains',
+  'minProperties', 'maxProperties', 'additionalProperties', 'additionalItems', 'propertyNames', 'unevaluatedProperties',
+  'unevaluatedItems', 'format', 'pattern', 'enum', 'const', 'anyOf', 'oneOf', 'not', 'if', 'discriminator',
+  'formatMinimum', 'formatMaximum', 'formatExclusiveMinimum', 'formatExclusiveMaximum'
+])
 const docsPrefix = /^(?:\/[A-Za-z0-9._~-]+)+$/
 const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
@@ -129,6 +143,60 @@ const defaultRequestIdHeader = 'x-request-id'
 
 function optionError (name: string, expected: string, value: unknown): TypeError {
   return new TypeError(`fastify-error-envelope: option '${name}' expects ${expected}, instead got ${describe(value)}`)
+}
+
+/** Refuses the keys of `raw` that are not in `known`, suggesting the known key a typo is closest to. */
+function checkKeys (raw: Record<string, unknown>, known: ReadonlySet<string>, path: string, what = ''): void {
+  for (const name of Object.keys(raw)) {
+    if (known.has(name)) continue
+    const close = closest(name, known)
+    const hint = close === undefined ? what : `, did you mean '${close}'?`
+    throw new TypeError(`fastify-error-envelope: unknown option '${path}${name}'${hint}`)
+  }
+}
+
+/** The known name within a few edits of `name` (case ignored), if exactly one is closest. */
+function closest (name: string, known: ReadonlySet<string>): string | undefined {
+  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)))
+  let best: string | undefined
+  let bestDistance = limit + 1
+  for (const candidate of known) {
+    const d = distance(name.toLowerCase(), candidate.toLowerCase())
+    if (d < bestDistance) {
+      best = candidate
+      bestDistance = d
+    }
+  }
+  return best
+}
+
+/** Levenshtein distance, with a swap of two neighbours counted as one edit (`maxLenght`). */
+function distance (a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i])
+  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j
+  for (let i = 1; i <= a.length; i++) {
+    const row = d[i] as number[]
+    const previous = d[i - 1] as number[]
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1
+      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + cost)
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1)
+      }
+    }
+  }
+  return (d[a.length] as number[])[b.length] as number
+}
+
+/**
+ * Formats build every error body inside the error handler, which cannot wait: a promise would
+ * be sent as `{}`. An `async` function is refused here; one that returns a promise anyway is
+ * caught at its first use (see serializeWith).
+ */
+function assertSynchronous (fn: unknown, name: string): void {
+  if (typeof fn === 'function' && fn.constructor.name === 'AsyncFunction') {
+    throw new TypeError(`fastify-error-envelope: option '${name}' expects a synchronous function, instead got an async function: an error body must be built without waiting`)
+  }
 }
 
 function isPlainObject (value: unknown): value is Record<string, unknown> {
@@ -148,9 +216,13 @@ function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['
     return buildFormat({ ...spec, problem: { typeBase } }, violations, docUrl)
   }
   if (typeof raw === 'function') {
+    assertSynchronous(raw, 'format')
     return { name: raw.name === '' ? 'custom' : raw.name, contentType: 'application/json; charset=utf-8', build: raw as FormatterFunction }
   }
   if (isPlainObject(raw) && typeof raw.build === 'function') {
+    checkKeys(raw, formatKeys, 'format.')
+    assertSynchronous(raw.build, 'format.build')
+    assertSynchronous(raw.serialize, 'format.serialize')
     const contentType = raw.contentType ?? 'application/json; charset=utf-8'
     if (typeof contentType !== 'string') throw optionError('format.contentType', 'a string', contentType)
     if (raw.serialize !== undefined && typeof raw.serialize !== 'function') throw optionError('format.serialize', 'a function', raw.serialize)
@@ -174,9 +246,7 @@ function resolveTarget (catalog: Map<string, CatalogEntry>, code: string, status
  */
 export function normalizeOptions (raw: unknown = {}, routePrefix = ''): NormalizedOptions {
   if (!isPlainObject(raw)) throw optionError('options', 'an object', raw)
-  for (const name of Object.keys(raw)) {
-    if (!knownOptions.has(name)) throw new TypeError(`fastify-error-envelope: unknown option '${name}'`)
-  }
+  checkKeys(raw, knownOptions, '')
 
   const presetName = raw.preset ?? defaultPreset
   if (typeof presetName !== 'string' || !Object.hasOwn(presets, presetName)) {
@@ -213,6 +283,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
 
   const validation = raw.validation ?? {}
   if (!isPlainObject(validation)) throw optionError('validation', 'an object', validation)
+  checkKeys(validation, validationKeys, 'validation.')
   const allErrors = validation.allErrors ?? false
   if (typeof allErrors !== 'boolean') throw optionError('validation.allErrors', 'a boolean', allErrors)
   const userRules = validation.fieldRules ?? {}
@@ -228,6 +299,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
   const fieldRules: FieldRules = { ...preset.fieldRules }
   for (const [field, rules] of Object.entries(userRules)) {
     if (!isPlainObject(rules)) throw optionError(`validation.fieldRules.${field}`, 'an object of keyword → code', rules)
+    checkKeys(rules, fieldRuleKeywords, `validation.fieldRules.${field}.`, ": not a keyword any validator reports (use Ajv's names, such as 'maxLength', or '*')")
     for (const [keyword, code] of Object.entries(rules)) {
       if (typeof code !== 'string' || !catalog.has(code)) {
         throw optionError(`validation.fieldRules.${field}.${keyword}`, 'a code of the active catalog', code)
@@ -278,9 +350,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
 function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | undefined {
   if (raw === undefined || raw === false) return undefined
   if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl? }', raw)
-  for (const name of Object.keys(raw)) {
-    if (!docsKeys.has(name)) throw new TypeError(`fastify-error-envelope: unknown option 'docs.${name}'`)
-  }
+  checkKeys(raw, docsKeys, 'docs.')
   const prefix = raw.prefix ?? '/errors'
   if (typeof prefix !== 'string' || !docsPrefix.test(prefix)) {
     throw optionError('docs.prefix', "a path that starts with '/' and does not end with one, of letters, digits, '.', '_', '~' and '-'", prefix)
