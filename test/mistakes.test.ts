@@ -195,7 +195,7 @@ t.test('a format that returns a promise anyway is logged naming format, and answ
   server.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await server.inject('/')
   t.equal(res.statusCode, 500)
-  t.same(res.json(), { detail: 'Internal server error', error_code: 'INTERNAL_ERROR', request_id: 'req-1' }, 'never {}')
+  t.same(res.json(), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: 'req-1' }, 'never {}: the preset\'s internal-error body')
   t.ok(logs.lines.some(l => l.level === 50 && /format/.test(l.err?.message) && /Promise/.test(l.err?.message)), 'the log names format')
 })
 

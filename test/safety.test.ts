@@ -506,3 +506,43 @@ t.test('details holding a Proxy that throws on every trap are cut down, not fata
   t.equal(headers.statusCode, 404)
   t.equal(headers.json().error_code, 'JOB_NOT_FOUND')
 })
+
+t.test('an error whose prototype or headers cannot be read is still answered: the trust checks never throw', async t => {
+  const app = await build()
+  t.teardown(() => app.close())
+  const unreadablePrototype = new Proxy({ statusCode: 400, message: 'SECRET-proxy' }, {
+    getPrototypeOf () { throw new Error('no prototype for you') }
+  })
+  const unreadableHeaders = { statusCode: 400, message: 'SECRET-headers', headers: new Proxy({}, { get () { throw new Error('no headers for you') } }) }
+  app.get('/prototype', async () => { throw unreadablePrototype })
+  app.get('/headers', async () => { throw unreadableHeaders })
+  for (const path of ['/prototype', '/headers']) {
+    const res = await app.inject(path)
+    t.equal(res.statusCode, 400, `${path}: the 4xx status stands`)
+    t.notMatch(res.body, /SECRET/, `${path}: its message is not trusted`)
+    t.equal(res.json().error_code, 'BAD_REQUEST', `${path}: the catalog's code for the status`)
+  }
+})
+
+t.test('reply.sendError after the reply was sent, with a logger that throws: nothing escapes, the sent reply stands', async t => {
+  const logger = {
+    level: 'info',
+    info () {},
+    error () { throw new Error('log sink full') },
+    warn () {},
+    debug () {},
+    fatal () {},
+    trace () {},
+    silent () {},
+    child () { return logger }
+  }
+  const app = await build({ server: { loggerInstance: logger as never, disableRequestLogging: true } })
+  t.teardown(() => app.close())
+  app.get('/', (request, reply) => {
+    reply.send('ok')
+    reply.sendError(new Error('late failure'))
+  })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 200)
+  t.equal(res.body, 'ok')
+})
