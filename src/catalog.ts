@@ -1,3 +1,4 @@
+import { describe } from './option-error.js'
 import { makeFactory, type ErrorFactories } from './errors.js'
 
 /** What a catalog knows of one error code. */
@@ -110,14 +111,4 @@ export function codeTable (spec: CatalogSpec): CodeRow[] {
 
 export function isErrorStatus (value: unknown): value is number {
   return typeof value === 'number' && Number.isInteger(value) && value >= 400 && value <= 599
-}
-
-/** A short, safe description of a value for error messages. */
-export function describe (value: unknown): string {
-  if (typeof value === 'string') return `'${value.length > 40 ? value.slice(0, 40) + '…' : value}'`
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  if (typeof value === 'object') return 'an object'
-  if (typeof value === 'function') return 'a function'
-  return typeof value === 'bigint' || typeof value === 'symbol' ? `a ${typeof value}` : String(value)
 }

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify'
-import { describe } from './catalog.js'
+import { describe, isPlainObject, checkKeys } from './option-error.js'
 import { ConditionError } from './normalize.js'
 
 /** The maintenance switch as the handlers read it. */
@@ -36,11 +36,9 @@ function checkRetryAfter (value: unknown, what: string): number {
  */
 export function normalizeMaintenance (raw: unknown): MaintenanceState | undefined {
   if (raw === undefined) return undefined
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw valueError("option 'maintenance'", '{ enabled?, retryAfter? }', raw)
-  for (const name of Object.keys(raw)) {
-    if (!maintenanceKeys.has(name)) throw new TypeError(`fastify-error-envelope: unknown option 'maintenance.${name}'`)
-  }
-  const { enabled, retryAfter } = raw as Record<string, unknown>
+  if (!isPlainObject(raw)) throw valueError("option 'maintenance'", '{ enabled?, retryAfter? }', raw)
+  checkKeys(raw, maintenanceKeys, 'maintenance.')
+  const { enabled, retryAfter } = raw
   return {
     enabled: enabled === undefined ? false : checkEnabled(enabled, "option 'maintenance.enabled'"),
     retryAfter: retryAfter === undefined ? defaultRetryAfter : checkRetryAfter(retryAfter, "option 'maintenance.retryAfter'")

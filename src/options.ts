@@ -1,6 +1,7 @@
-import { assertCatalog, catalogOf, describe, type CatalogEntry, type CatalogSpec } from './catalog.js'
+import { assertCatalog, catalogOf, type CatalogEntry, type CatalogSpec } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
+import { checkKeys, isPlainObject, optionError } from './option-error.js'
 import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
 import type { ErrorRecord, Format, FormatterFunction } from './record.js'
@@ -141,53 +142,6 @@ const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 const defaultPreset: PresetName = 'aitbc'
 const defaultRequestIdHeader = 'x-request-id'
 
-function optionError (name: string, expected: string, value: unknown): TypeError {
-  return new TypeError(`fastify-error-envelope: option '${name}' expects ${expected}, instead got ${describe(value)}`)
-}
-
-/** Refuses the keys of `raw` that are not in `known`, suggesting the known key a typo is closest to. */
-function checkKeys (raw: Record<string, unknown>, known: ReadonlySet<string>, path: string, what = ''): void {
-  for (const name of Object.keys(raw)) {
-    if (known.has(name)) continue
-    const close = closest(name, known)
-    const hint = close === undefined ? what : `, did you mean '${close}'?`
-    throw new TypeError(`fastify-error-envelope: unknown option '${path}${name}'${hint}`)
-  }
-}
-
-/** The known name within a few edits of `name` (case ignored), if exactly one is closest. */
-function closest (name: string, known: ReadonlySet<string>): string | undefined {
-  const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)))
-  let best: string | undefined
-  let bestDistance = limit + 1
-  for (const candidate of known) {
-    const d = distance(name.toLowerCase(), candidate.toLowerCase())
-    if (d < bestDistance) {
-      best = candidate
-      bestDistance = d
-    }
-  }
-  return best
-}
-
-/** Levenshtein distance, with a swap of two neighbours counted as one edit (`maxLenght`). */
-function distance (a: string, b: string): number {
-  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => [i])
-  for (let j = 1; j <= b.length; j++) (d[0] as number[])[j] = j
-  for (let i = 1; i <= a.length; i++) {
-    const row = d[i] as number[]
-    const previous = d[i - 1] as number[]
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1
-      row[j] = Math.min((previous[j] as number) + 1, (row[j - 1] as number) + 1, (previous[j - 1] as number) + cost)
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        row[j] = Math.min(row[j] as number, ((d[i - 2] as number[])[j - 2] as number) + 1)
-      }
-    }
-  }
-  return (d[a.length] as number[])[b.length] as number
-}
-
 /**
  * Formats build every error body inside the error handler, which cannot wait: a promise would
  * be sent as `{}`. An `async` function is refused here; one that returns a promise anyway is
@@ -197,10 +151,6 @@ function assertSynchronous (fn: unknown, name: string): void {
   if (typeof fn === 'function' && fn.constructor.name === 'AsyncFunction') {
     throw new TypeError(`fastify-error-envelope: option '${name}' expects a synchronous function, instead got an async function: an error body must be built without waiting`)
   }
-}
-
-function isPlainObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['format'], violations: boolean, typeBase: string | undefined, docUrl: boolean): Format {
@@ -299,7 +249,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
   const fieldRules: FieldRules = { ...preset.fieldRules }
   for (const [field, rules] of Object.entries(userRules)) {
     if (!isPlainObject(rules)) throw optionError(`validation.fieldRules.${field}`, 'an object of keyword → code', rules)
-    checkKeys(rules, fieldRuleKeywords, `validation.fieldRules.${field}.`, ": not a keyword any validator reports (use Ajv's names, such as 'maxLength', or '*')")
+    checkKeys(rules, fieldRuleKeywords, `validation.fieldRules.${field}.`, { what: ": not a keyword any validator reports (use Ajv's names, such as 'maxLength', or '*')" })
     for (const [keyword, code] of Object.entries(rules)) {
       if (typeof code !== 'string' || !catalog.has(code)) {
         throw optionError(`validation.fieldRules.${field}.${keyword}`, 'a code of the active catalog', code)

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module'
 import type { FastifyRequest } from 'fastify'
-import { describe } from '../catalog.js'
+import { checkKeys as checkKnownKeys, isPlainObject as isObject, optionError as fail } from '../option-error.js'
 
 /** One limit: how many requests per window, counted per key. */
 export interface LimitOptions {
@@ -98,19 +98,8 @@ const routeKeys = new Set([...limitKeys, 'groupId', 'quota'])
 const headerKeys = new Set(['limit', 'remaining', 'reset'])
 const breakerKeys = new Set(['cooldown'])
 
-/** `route` (e.g. `GET /search`) names the route whose `config` the option is in. */
-export function fail (name: string, expected: string, value: unknown, route?: string): TypeError {
-  return new TypeError(`fastify-error-envelope: option '${name}'${route === undefined ? '' : ` of route ${route}`} expects ${expected}, instead got ${describe(value)}`)
-}
-
 function checkKeys (name: string, raw: Record<string, unknown>, known: Set<string>, route?: string): void {
-  for (const key of Object.keys(raw)) {
-    if (!known.has(key)) throw new TypeError(`fastify-error-envelope: unknown option '${name}.${key}'${route === undefined ? '' : ` of route ${route}`}`)
-  }
-}
-
-function isObject (value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
+  checkKnownKeys(raw, known, `${name}.`, { route })
 }
 
 /** Milliseconds, as @fastify/rate-limit would use them, or a TypeError: a window it cannot read would silently stop limiting. */
