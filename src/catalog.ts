@@ -1,6 +1,9 @@
 import { describe } from './option-error.js'
 import { makeFactory, type ErrorFactories } from './errors.js'
 
+// Kept apart so that the presets' data modules need neither ApiError nor the factories.
+export { codeTable } from './presets/data/code-table.js'
+
 /** What a catalog knows of one error code. */
 export interface CatalogEntry {
   status: number
@@ -95,18 +98,6 @@ export function catalogOf (value: unknown): unknown {
     return (value as Record<symbol, unknown>)[kCatalog]
   }
   return value
-}
-
-/** The table form of a catalog, as `presets.<name>.codes` exposes it. */
-export function codeTable (spec: CatalogSpec): CodeRow[] {
-  return Object.entries(spec).map(([code, e]) => {
-    const row: CodeRow = { code, status: e.status, message: e.message, category: e.category ?? '', retryable: e.retryable ?? false }
-    if (e.resolution !== undefined) row.resolution = e.resolution
-    if (e.description !== undefined) row.description = e.description
-    if (e.field !== undefined) row.field = e.field
-    if (e.retry !== undefined) row.retry = e.retry
-    return row
-  })
 }
 
 export function isErrorStatus (value: unknown): value is number {

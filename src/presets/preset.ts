@@ -44,10 +44,14 @@ export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
   rateLimitReset?: 'unix' | 'seconds'
 }
 
-/** What `presets.<name>` exposes. */
-export interface Preset<Spec extends CatalogSpec = CatalogSpec> extends PresetSpec<Spec> {
+/** A preset's data: its spec and code table, without factories (what `fastify-error-envelope/catalogs` exports). */
+export interface PresetData<Spec extends CatalogSpec = CatalogSpec> extends PresetSpec<Spec> {
   /** The code table of the seed document: code, status, message, category, retryable. */
   codes: CodeRow[]
+}
+
+/** What `presets.<name>` exposes: the data and a typed factory per code. */
+export interface Preset<Spec extends CatalogSpec = CatalogSpec> extends PresetData<Spec> {
   /** A typed factory per code. */
   errors: ErrorFactories<Spec>
 }
