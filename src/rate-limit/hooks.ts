@@ -1,5 +1,4 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
-import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit'
 import { ConditionError } from '../normalize.js'
 import type { Condition } from '../presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
@@ -36,9 +35,6 @@ interface Tier {
 
 type Route = Pick<RouteOptions, 'method' | 'url' | 'config'>
 
-// As @fastify/rate-limit keys a request by default: IPv6 per /64 (one subscriber's network), IPv4-mapped as IPv4.
-const byAddress = (request: FastifyRequest): string => normalizeIP(request.ip)
-
 function routeName (route: Route): string {
   return `${String(route.method)} ${route.url}`
 }
@@ -51,6 +47,10 @@ function routeName (route: Route): string {
  */
 async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Route) => onRequestHookHandler | undefined }> {
   const { options } = rl
+  // Loaded here, not at the top: an app without the rateLimit option never loads @fastify/rate-limit.
+  const { default: rateLimitPlugin, normalizeIP } = await import('@fastify/rate-limit')
+  // As @fastify/rate-limit keys a request by default: IPv6 per /64 (one subscriber's network), IPv4-mapped as IPv4.
+  const byAddress = (request: FastifyRequest): string => normalizeIP(request.ip)
   const count = options.redis === undefined ? undefined : redisCounter(options.redis as never, options.nameSpace ?? 'fastify-error-envelope-')
   const breaker = new Breaker(rl.cooldown)
   let createLimiter: CreateLimiter | undefined

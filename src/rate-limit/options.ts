@@ -84,9 +84,21 @@ export interface RouteLimit {
   quota: (Partial<Limit> & { headers: LimitHeaders | false | undefined }) | false | undefined
 }
 
-const require = createRequire(import.meta.url)
-// The very parser @fastify/rate-limit loads for its own strings, so that what we accept it reads the same way.
-const { parse } = createRequire(require.resolve('@fastify/rate-limit'))('@lukeed/ms') as { parse: (text: string) => number | undefined }
+type ParseDuration = (text: string) => number | undefined
+let parseDuration: ParseDuration | undefined
+
+/**
+ * The very parser @fastify/rate-limit loads for its own strings, so that what we accept it reads the
+ * same way. Loaded on the first duration string: resolving a path loads nothing, and an app without
+ * the rateLimit option never gets here.
+ */
+function parse (text: string): number | undefined {
+  if (parseDuration === undefined) {
+    const rateLimitEntry = createRequire(import.meta.url).resolve('@fastify/rate-limit')
+    parseDuration = (createRequire(rateLimitEntry)('@lukeed/ms') as { parse: ParseDuration }).parse
+  }
+  return parseDuration(text)
+}
 
 export const hooks: readonly RateLimitHook[] = ['onRequest', 'preParsing', 'preValidation', 'preHandler']
 export const defaultHeaders: LimitHeaders = { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' }
