@@ -451,8 +451,8 @@ t.test('maintenance in other presets', async t => {
 t.test('a route with its own limit keeps the quota tier, can replace it, or drop it', async t => {
   const app = await limited(t, { plugin: { rateLimit: { max: 100, timeWindow: minute, keyGenerator: apiKey, quota: { max: 2, timeWindow: '1 day' } } } })
   app.get('/shared-quota', { config: { rateLimit: { max: 50 } } }, async () => ({ ok: true }))
-  app.get('/own-quota', { config: { rateLimit: { max: 50, quota: { max: 1 } } } as never }, async () => ({ ok: true }))
-  app.get('/no-quota', { config: { rateLimit: { max: 50, quota: false } } as never }, async () => ({ ok: true }))
+  app.get('/own-quota', { config: { rateLimit: { max: 50, quota: { max: 1 } } } }, async () => ({ ok: true }))
+  app.get('/no-quota', { config: { rateLimit: { max: 50, quota: false } } }, async () => ({ ok: true }))
   const headers = { 'x-api-key': 'k1' }
   const codes = async (url: string, n: number): Promise<number[]> => {
     const out: number[] = []

@@ -55,6 +55,22 @@ export interface RateLimitOptions extends LimitOptions {
 /** A route's `config.rateLimit`: its own limit, or `false` for none. */
 export type RouteRateLimit = false | (Partial<LimitOptions> & { groupId?: string, quota?: Partial<QuotaOptions> | false })
 
+/*
+ * A route's `config.rateLimit` is typed by @fastify/rate-limit's own declaration
+ * (`FastifyContextConfig.rateLimit?: RateLimitOptions | false`), which this module
+ * loads. A second declaration of that property with our type would be an error
+ * wherever both are seen, so we add our one extra member to its RateLimitOptions
+ * instead: one declaration, whether or not the app imports @fastify/rate-limit.
+ * Its members we do not take (`ban`, `hook`, a function `max`…) compile, and fail
+ * the route's registration with a TypeError naming them.
+ */
+declare module '@fastify/rate-limit' {
+  interface RateLimitOptions {
+    /** fastify-error-envelope: the route's own quota (`false`: none); default, the plugin's `rateLimit.quota`. */
+    quota?: Partial<QuotaOptions> | false
+  }
+}
+
 /** A limit whose window is in milliseconds. */
 export interface Limit {
   max: number
