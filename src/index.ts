@@ -5,7 +5,7 @@ import { registerDocsSite } from './docs-site.js'
 import { createHandlers } from './handler.js'
 import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
-import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit.js'
+import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 
 declare module 'fastify' {
@@ -75,7 +75,7 @@ export { requestIdOptions, generateRequestId, type RequestIdOptions } from './re
 export { clientErrorHandler } from './client-error.js'
 export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
-export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit.js'
+export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit/index.js'
 export { ConditionError } from './normalize.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {

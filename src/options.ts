@@ -3,7 +3,7 @@ import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
 import { checkKeys, isPlainObject, optionError } from './option-error.js'
 import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
-import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
+import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit/index.js'
 import type { ErrorRecord, Format, FormatterFunction } from './record.js'
 import { defaultRedactKeys, redactPattern } from './safe.js'
 

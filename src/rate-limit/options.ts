@@ -55,6 +55,22 @@ export interface RateLimitOptions extends LimitOptions {
 /** A route's `config.rateLimit`: its own limit, or `false` for none. */
 export type RouteRateLimit = false | (Partial<LimitOptions> & { groupId?: string, quota?: Partial<QuotaOptions> | false })
 
+/*
+ * A route's `config.rateLimit` is typed by @fastify/rate-limit's own declaration
+ * (`FastifyContextConfig.rateLimit?: RateLimitOptions | false`), which this module
+ * loads. A second declaration of that property with our type would be an error
+ * wherever both are seen, so we add our one extra member to its RateLimitOptions
+ * instead: one declaration, whether or not the app imports @fastify/rate-limit.
+ * Its members we do not take (`ban`, `hook`, a function `max`…) compile, and fail
+ * the route's registration with a TypeError naming them.
+ */
+declare module '@fastify/rate-limit' {
+  interface RateLimitOptions {
+    /** fastify-error-envelope: the route's own quota (`false`: none); default, the plugin's `rateLimit.quota`. */
+    quota?: Partial<QuotaOptions> | false
+  }
+}
+
 /** A limit whose window is in milliseconds. */
 export interface Limit {
   max: number
@@ -84,9 +100,21 @@ export interface RouteLimit {
   quota: (Partial<Limit> & { headers: LimitHeaders | false | undefined }) | false | undefined
 }
 
-const require = createRequire(import.meta.url)
-// The very parser @fastify/rate-limit loads for its own strings, so that what we accept it reads the same way.
-const { parse } = createRequire(require.resolve('@fastify/rate-limit'))('@lukeed/ms') as { parse: (text: string) => number | undefined }
+type ParseDuration = (text: string) => number | undefined
+let parseDuration: ParseDuration | undefined
+
+/**
+ * The very parser @fastify/rate-limit loads for its own strings, so that what we accept it reads the
+ * same way. Loaded on the first duration string: resolving a path loads nothing, and an app without
+ * the rateLimit option never gets here.
+ */
+function parse (text: string): number | undefined {
+  if (parseDuration === undefined) {
+    const rateLimitEntry = createRequire(import.meta.url).resolve('@fastify/rate-limit')
+    parseDuration = (createRequire(rateLimitEntry)('@lukeed/ms') as { parse: ParseDuration }).parse
+  }
+  return parseDuration(text)
+}
 
 export const hooks: readonly RateLimitHook[] = ['onRequest', 'preParsing', 'preValidation', 'preHandler']
 export const defaultHeaders: LimitHeaders = { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' }

@@ -1,11 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
-import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit'
-import { ConditionError } from './normalize.js'
-import type { Condition } from './presets/index.js'
-import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './rate-limit/options.js'
-import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './rate-limit/store.js'
-
-export { normalizeRateLimit, type RateLimitOptions, type QuotaOptions, type LimitOptions, type LimitHeaders, type RouteRateLimit, type RateLimitHook, type NormalizedRateLimit } from './rate-limit/options.js'
+import { ConditionError } from '../normalize.js'
+import type { Condition } from '../presets/index.js'
+import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
+import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'
 
 interface LimiterResult {
   isAllowed: boolean
@@ -42,17 +39,18 @@ function routeName (route: Route): string {
   return `${String(route.method)} ${route.url}`
 }
 
-// As @fastify/rate-limit keys a request by default: IPv6 per /64 (one subscriber's network), IPv4-mapped as IPv4.
-const byAddress = (request: FastifyRequest): string => normalizeIP(request.ip)
-
 /**
  * Registers @fastify/rate-limit in a context of its own (so that its own
  * onRoute hook never touches the app's routes) and returns a hook per route
  * that applies the configured tiers, reports them in headers, and throws a
  * ConditionError the envelope answers.
  */
-export async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Route) => onRequestHookHandler | undefined }> {
+async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Route) => onRequestHookHandler | undefined }> {
   const { options } = rl
+  // Loaded here, not at the top: an app without the rateLimit option never loads @fastify/rate-limit.
+  const { default: rateLimitPlugin, normalizeIP } = await import('@fastify/rate-limit')
+  // As @fastify/rate-limit keys a request by default: IPv6 per /64 (one subscriber's network), IPv4-mapped as IPv4.
+  const byAddress = (request: FastifyRequest): string => normalizeIP(request.ip)
   const count = options.redis === undefined ? undefined : redisCounter(options.redis as never, options.nameSpace ?? 'fastify-error-envelope-')
   const breaker = new Breaker(rl.cooldown)
   let createLimiter: CreateLimiter | undefined
