@@ -30,7 +30,11 @@ export type RetryGuidance = 'do_not_retry' | 'refresh_and_retry' | 'wait_retry_a
 /** A catalog as written by hand: code → entry. */
 export type CatalogSpec = Record<string, CatalogEntry>
 
-/** A row of a preset's code table, as in its seed document. */
+/**
+ * One code of a catalog as a table shows it: a row of `presets.<name>.codes` (the seed's table),
+ * of the generated references (`npm run docs`, the CLI) and of the `docs` pages' JSON.
+ * `category` is `''` when the catalog gives none.
+ */
 export interface CodeRow {
   code: string
   status: number
@@ -97,16 +101,19 @@ export function catalogOf (value: unknown): unknown {
   return value
 }
 
+/** The row of one code: its entry's members that a reader of the table needs, absent ones left out. */
+export function codeRow (code: string, e: CatalogEntry): CodeRow {
+  const row: CodeRow = { code, status: e.status, message: e.message, category: e.category ?? '', retryable: e.retryable ?? false }
+  if (e.resolution !== undefined) row.resolution = e.resolution
+  if (e.description !== undefined) row.description = e.description
+  if (e.field !== undefined) row.field = e.field
+  if (e.retry !== undefined) row.retry = e.retry
+  return row
+}
+
 /** The table form of a catalog, as `presets.<name>.codes` exposes it. */
 export function codeTable (spec: CatalogSpec): CodeRow[] {
-  return Object.entries(spec).map(([code, e]) => {
-    const row: CodeRow = { code, status: e.status, message: e.message, category: e.category ?? '', retryable: e.retryable ?? false }
-    if (e.resolution !== undefined) row.resolution = e.resolution
-    if (e.description !== undefined) row.description = e.description
-    if (e.field !== undefined) row.field = e.field
-    if (e.retry !== undefined) row.retry = e.retry
-    return row
-  })
+  return Object.entries(spec).map(([code, e]) => codeRow(code, e))
 }
 
 export function isErrorStatus (value: unknown): value is number {

@@ -2,7 +2,7 @@ import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { createHandlers, type ErrorResponse } from './handler.js'
 import { normalizeOptions } from './options.js'
-import type { RequestFacts } from './normalize.js'
+import type { RequestFacts } from './record.js'
 import { generateRequestId } from './request-id.js'
 
 type Respond = (error: unknown, facts: RequestFacts) => ErrorResponse

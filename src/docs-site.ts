@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
-import type { CatalogEntry, RetryGuidance } from './catalog.js'
-import { sampleBody, type CodeReference } from './docs.js'
+import { codeRow, type CatalogEntry, type CodeRow, type RetryGuidance } from './catalog.js'
+import { sampleBody } from './docs.js'
 import { notFoundError } from './normalize.js'
 import type { NormalizedDocs, NormalizedOptions } from './options.js'
 
-/** What `GET <prefix>/:code` answers a client that asks for JSON: its reference row, and a sample. */
-export type CodePageJson = Pick<CodeReference, 'code' | 'status' | 'message' | 'description' | 'category' | 'retryable' | 'resolution'> & {
+/** What `GET <prefix>/:code` answers a client that asks for JSON: the code's row, and a sample. */
+export type CodePageJson = CodeRow & {
   /** The body this API answers with for the code, in its active format; null when the format fails on it. */
   sample: unknown
 }
@@ -170,16 +170,7 @@ ${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${k}</dt><dd>${v
 <h2>Sample body</h2>
 <p class="muted">${formatLine}</p>
 ${sampleHtml(sample.text)}`, false)
-    const json: CodePageJson = {
-      code,
-      status: entry.status,
-      message: entry.message,
-      description: entry.description,
-      category: entry.category,
-      retryable: entry.retryable ?? false,
-      resolution: entry.resolution,
-      sample: sample.body
-    }
+    const json: CodePageJson = { ...codeRow(code, entry), sample: sample.body }
     pages.set(code, { html, json: JSON.stringify(json) })
   }
 

@@ -1,8 +1,8 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { internalRecord, type NormalizedOptions } from './options.js'
-import type { ErrorRecord, Format } from './record.js'
-import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import type { NormalizedOptions } from './options.js'
+import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
+import { normalizeError, notFoundError, type NormalizedError } from './normalize.js'
 import { defaultSerializer } from './formats/index.js'
 import { isSecretKey, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
@@ -40,15 +40,15 @@ export function createHandlers (opts: NormalizedOptions) {
    * a fixed `flat` body only if even that fails.
    */
   function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
-    const record = internalRecord(opts, requestId, instance, timestampOf(opts.now))
+    const internal = opts.conditions.internal
+    const record = errorRecord(internal, internal.entry.message, { requestId, instance }, opts)
     for (const candidate of format === opts.presetFormat ? [format] : [format, opts.presetFormat]) {
       try {
         return { payload: serializeWith(candidate, record), contentType: candidate.contentType }
       } catch {}
     }
-    const { code, entry } = opts.conditions.internal
     return {
-      payload: JSON.stringify({ detail: entry.message, error_code: code, request_id: requestId }),
+      payload: JSON.stringify({ detail: internal.entry.message, error_code: internal.code, request_id: requestId }),
       contentType: jsonContentType
     }
   }

@@ -5,7 +5,7 @@ import { checkKeys, isPlainObject, optionError } from './option-error.js'
 import { presets, type FieldRules, type PresetName } from './presets/index.js'
 import { resolvePreset, type ResolvedPreset } from './presets/resolve.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit.js'
-import type { ErrorRecord, Format, FormatterFunction } from './record.js'
+import type { Format, FormatterFunction } from './record.js'
 import type { FormatSpec } from './formats/index.js'
 import { defaultRedactKeys, redactPattern } from './safe.js'
 
@@ -286,12 +286,4 @@ function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | und
     base = url.origin + url.pathname.replace(/\/+$/, '')
   }
   return { prefix, docUrl, links: base + routePrefix + prefix }
-}
-
-/** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */
-export function internalRecord (opts: NormalizedOptions, requestId: string, instance: string, timestamp: string): ErrorRecord {
-  const { code, status, entry } = opts.conditions.internal
-  const record: ErrorRecord = { status, code, message: entry.message, category: entry.category, retryable: entry.retryable ?? false, requestId, timestamp, instance }
-  if (opts.docs !== undefined) record.docUrl = `${opts.docs.links}/${code}`
-  return record
 }
