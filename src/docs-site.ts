@@ -3,8 +3,8 @@ import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
 import { codeRow, type CatalogEntry, type CodeRow, type RetryGuidance } from './catalog.js'
 import { sampleBody } from './docs.js'
-import { notFoundError } from './normalize.js'
-import type { NormalizedDocs, NormalizedOptions } from './options.js'
+import { notFoundError } from './answer.js'
+import type { ResolvedDocs, ResolvedOptions } from './options.js'
 
 /** What `GET <prefix>/:code` answers a client that asks for JSON: the code's row, and a sample. */
 export type CodePageJson = CodeRow & {
@@ -91,7 +91,7 @@ function prefersJson (accept: string | undefined): boolean {
 }
 
 /** The body the active format makes of a code: what the API answers when a route throws its factory. */
-function sampleOf (code: string, opts: NormalizedOptions): { body: unknown, text: string | undefined } {
+function sampleOf (code: string, opts: ResolvedOptions): { body: unknown, text: string | undefined } {
   try {
     const body = sampleBody(code, opts, opts.format)
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2)
@@ -134,7 +134,7 @@ function statusHtml (status: number): string {
  * of the active catalog, with a search box) and `GET <prefix>/:code` (one
  * code, HTML or JSON). Pages are rendered once, here.
  */
-export function registerDocsSite (fastify: FastifyInstance, opts: NormalizedOptions, docs: NormalizedDocs): void {
+export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOptions, docs: ResolvedDocs): void {
   // Links relative to the page, so they hold behind a proxy that mounts the API elsewhere.
   const last = docs.prefix.slice(docs.prefix.lastIndexOf('/') + 1)
   const pages = new Map<string, CodePage>()

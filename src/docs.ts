@@ -1,7 +1,7 @@
 import { codeRow, type CodeRow } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { makeFactory } from './errors.js'
-import { normalizeError, type AnswerContext } from './normalize.js'
+import { toErrorAnswer, type AnswerContext } from './answer.js'
 import type { Condition, PresetName } from './presets/index.js'
 import { resolvePreset } from './presets/resolve.js'
 import type { Format } from './record.js'
@@ -53,7 +53,7 @@ const sampleTimestamp = '2024-01-01T00:00:00Z'
 export function sampleBody (code: string, opts: AnswerContext, format: Format): unknown {
   const entry = opts.catalog.get(code)
   if (entry === undefined) throw new TypeError(`fastify-error-envelope: no code '${code}' in the active catalog`)
-  const { record } = normalizeError(makeFactory(code, entry)(), { requestId: sampleRequestId, instance: '/v1/example', method: 'GET' }, opts)
+  const { record } = toErrorAnswer(makeFactory(code, entry)(), { requestId: sampleRequestId, instance: '/v1/example', method: 'GET' }, opts)
   record.timestamp = sampleTimestamp
   return format.build(record)
 }

@@ -85,7 +85,7 @@ export interface DocsOptions {
 export type { ResolvedCondition } from './presets/resolve.js'
 
 /** Everything the handlers need, checked and resolved once at registration. */
-export interface NormalizedOptions extends Pick<ResolvedPreset, 'catalog' | 'conditions' | 'statusCodes' | 'fieldRules' | 'validationMessage'> {
+export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'conditions' | 'statusCodes' | 'fieldRules' | 'validationMessage'> {
   preset: PresetName
   format: Format
   /** The preset's own format: the internal-error body comes from it when a custom `format` fails. */
@@ -103,10 +103,10 @@ export interface NormalizedOptions extends Pick<ResolvedPreset, 'catalog' | 'con
   redact: RegExp | null
   mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
-  docs: NormalizedDocs | undefined
+  docs: ResolvedDocs | undefined
 }
 
-export interface NormalizedDocs {
+export interface ResolvedDocs {
   /** The route path of the index page, below the plugin's own route prefix. */
   prefix: string
   docUrl: boolean
@@ -181,7 +181,7 @@ function resolveFormat (raw: unknown, presetFormat: FormatSpec, violations: bool
  * `routePrefix` is the prefix of the context the plugin is registered in,
  * where the `docs` pages are served.
  */
-export function normalizeOptions (raw: unknown = {}, routePrefix = ''): NormalizedOptions {
+export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOptions {
   if (!isPlainObject(raw)) throw optionError('options', 'an object', raw)
   checkKeys(raw, knownOptions, '')
 
@@ -238,7 +238,7 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
   }
   const resolved = resolvePreset(presetName as PresetName, errors, userRules as FieldRules)
 
-  const docs = normalizeDocs(raw.docs, routePrefix)
+  const docs = resolveDocs(raw.docs, routePrefix)
   const format = resolveFormat(raw.format, resolved.format, allErrors, typeBase, docs?.docUrl ?? false)
   const retryHeaders = raw.retryHeaders ?? format.name === 'openai'
   if (typeof retryHeaders !== 'boolean') throw optionError('retryHeaders', 'a boolean', retryHeaders)
@@ -261,12 +261,12 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
     rateLimit,
     maintenance,
     redact: redact === false ? null : redactPattern(redact),
-    mapError: raw.mapError as NormalizedOptions['mapError'],
+    mapError: raw.mapError as ResolvedOptions['mapError'],
     docs
   }
 }
 
-function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | undefined {
+function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefined {
   if (raw === undefined || raw === false) return undefined
   if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl? }', raw)
   checkKeys(raw, docsKeys, 'docs.')
@@ -287,3 +287,10 @@ function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | und
   }
   return { prefix, docUrl, links: base + routePrefix + prefix }
 }
+
+/**
+ * The former name of resolveOptions.
+ *
+ * @deprecated Use resolveOptions: it checks the options and resolves them.
+ */
+export const normalizeOptions = resolveOptions

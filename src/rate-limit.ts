@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import rateLimitPlugin, { normalizeIP } from '@fastify/rate-limit'
-import { ConditionError } from './normalize.js'
+import { ConditionError } from './condition-error.js'
 import type { Condition } from './presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './rate-limit/options.js'
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './rate-limit/store.js'

@@ -6,32 +6,7 @@ import type { Condition } from './presets/index.js'
 import { errorRecord, type ErrorRecord, type RecordSettings, type RequestFacts, type Violation } from './record.js'
 import { retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
 import { violationsOf } from './validation.js'
-
-const kCondition = Symbol.for('fastify-error-envelope.condition')
-
-/** An error the plugin raises for one of the preset's conditions (a limit hit, maintenance). */
-export class ConditionError extends Error {
-  readonly condition: Condition
-  readonly retryAfter: number | undefined
-  readonly [kCondition] = true
-  constructor (condition: Condition, retryAfter?: number) {
-    // An expected answer (a limit hit, maintenance): its stack would never be read, and capturing it is most of its cost.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
-    try {
-      super(condition)
-    } finally {
-      Error.stackTraceLimit = limit
-    }
-    this.name = 'ConditionError'
-    this.condition = condition
-    this.retryAfter = retryAfter
-  }
-}
-
-function conditionOf (thrown: unknown): ConditionError | undefined {
-  return safeGet(thrown, kCondition) === true ? thrown as ConditionError : undefined
-}
+import { conditionOf } from './condition-error.js'
 
 /**
  * What turning a thrown value into a record reads: the resolved preset and the options
@@ -41,7 +16,7 @@ export type AnswerContext = Pick<ResolvedPreset, 'catalog' | 'conditions' | 'sta
   RecordSettings & { exposeInternalErrors: boolean }
 
 /** A record and what goes around it: headers to send, and how to log it. */
-export interface NormalizedError {
+export interface ErrorAnswer {
   record: ErrorRecord
   headers: Array<[string, string]>
   /** Why this is a programming error, when it is one (logged at error level). */
@@ -141,7 +116,7 @@ export function limitMessage (entry: CatalogEntry, retryAfter: number | undefine
 }
 
 /** The record of a condition the plugin raises itself (limits, maintenance). */
-function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: AnswerContext): NormalizedError {
+function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const target = opts.conditions[condition]
   const wait = retryAfterSeconds(retryAfter, Date.now())
   const record = errorRecord(target, limitMessage(target.entry, wait), facts, opts)
@@ -162,7 +137,7 @@ function targetForStatus (status: number, opts: AnswerContext): ResolvedConditio
   return { ...opts.conditions[condition], status }
 }
 
-function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext): NormalizedError {
+function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const headers: Array<[string, string]> = []
   const code: unknown = err.code
   if (typeof code !== 'string' || code.trim() === '') {
@@ -215,7 +190,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext):
   return { record, headers }
 }
 
-function fromValidation (err: object, facts: RequestFacts, opts: AnswerContext): NormalizedError {
+function fromValidation (err: object, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const location = safeString(safeGet(err, 'validationContext'), 64)
   const items = safeGet(err, 'validation') ?? safeGet(err, 'issues')
   const violations: Violation[] = violationsOf(items, location, {
@@ -264,7 +239,7 @@ function trustOf (thrown: object): 'fastify' | 'boom' | 'http-errors' | undefine
   return undefined
 }
 
-function fromForeign (thrown: object, facts: RequestFacts, opts: AnswerContext): NormalizedError {
+function fromForeign (thrown: object, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const headers: Array<[string, string]> = []
   const internal = opts.conditions.internal
   const upstream = outboundCondition(thrown)
@@ -319,14 +294,14 @@ function fromForeign (thrown: object, facts: RequestFacts, opts: AnswerContext):
 }
 
 /** The wait of the record and its header are one number (docs/safety.md, "Retry-After"): a reply's own Retry-After counts last. */
-function agreeOnWait (normalized: NormalizedError, facts: RequestFacts): NormalizedError {
-  const { record, headers } = normalized
+function agreeOnWait (answer: ErrorAnswer, facts: RequestFacts): ErrorAnswer {
+  const { record, headers } = answer
   const wait = record.retryAfter ?? retryAfterSeconds(facts.retryAfterHeader, Date.now())
   if (wait !== undefined) {
     record.retryAfter = wait
     headers.push(['retry-after', String(wait)])
   }
-  return normalized
+  return answer
 }
 
 /**
@@ -334,11 +309,11 @@ function agreeOnWait (normalized: NormalizedError, facts: RequestFacts): Normali
  * ApiErrors by their catalog, validation failures per keyword, framework
  * errors by their code, other errors by their status, and the rest as 500.
  */
-export function normalizeError (thrown: unknown, facts: RequestFacts, opts: AnswerContext): NormalizedError {
-  return agreeOnWait(recordOf(thrown, facts, opts), facts)
+export function toErrorAnswer (thrown: unknown, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
+  return agreeOnWait(classify(thrown, facts, opts), facts)
 }
 
-function recordOf (thrown: unknown, facts: RequestFacts, opts: AnswerContext): NormalizedError {
+function classify (thrown: unknown, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   if (isApiError(thrown)) return fromApiError(thrown, facts, opts)
   const raised = conditionOf(thrown)
   if (raised !== undefined) return fromCondition(raised.condition, raised.retryAfter, facts, opts)
