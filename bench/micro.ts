@@ -1,7 +1,7 @@
 // npm run bench:micro: where the microseconds of one error response go, step by step.
 import createError from '@fastify/error'
-import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, normalizeOptions, presets } from '../src/index.js'
-import { normalizeError } from '../src/normalize.js'
+import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, resolveOptions, presets } from '../src/index.js'
+import { toErrorAnswer } from '../src/answer.js'
 
 function bench (name: string, fn: () => unknown, iterations = 200_000): void {
   for (let i = 0; i < 10_000; i++) fn()
@@ -14,7 +14,7 @@ function bench (name: string, fn: () => unknown, iterations = 200_000): void {
 }
 
 const NotFound = createError('JOB_NOT_FOUND', "Job doesn't exist", 404)
-const opts = normalizeOptions({})
+const opts = resolveOptions({})
 const facts = { requestId: 'req_0123456789abcdef0123456789abcdef', instance: '/err', method: 'GET' }
 
 console.log('Creating an error')
@@ -28,11 +28,11 @@ bench("new ApiError('JOB_NOT_FOUND') (status unknown: stack)", () => new ApiErro
 
 console.log('\nNormalising into a record')
 const err = presets.aitbc.errors.JOB_NOT_FOUND()
-bench('normalizeError(ApiError)', () => normalizeError(err, facts, opts))
-bench('normalizeError(@fastify/error 404)', () => normalizeError(new NotFound(), facts, opts))
+bench('toErrorAnswer(ApiError)', () => toErrorAnswer(err, facts, opts))
+bench('toErrorAnswer(@fastify/error 404)', () => toErrorAnswer(new NotFound(), facts, opts))
 
 console.log('\nBuilding and serialising a body')
-const record = normalizeError(err, facts, opts).record
+const record = toErrorAnswer(err, facts, opts).record
 for (const format of [createFlatFormat(), createEnvelopeFormat(), createOpenAIFormat(), createProblemFormat()]) {
   const body = format.build(record)
   bench(`${format.name}: build`, () => format.build(record))

@@ -2,7 +2,7 @@ import { describe } from './option-error.js'
 import { makeFactory, type ErrorFactories } from './errors.js'
 
 // Kept apart so that the presets' data modules need neither ApiError nor the factories.
-export { codeTable } from './presets/data/code-table.js'
+export { codeRow, codeTable } from './presets/data/code-table.js'
 
 /** What a catalog knows of one error code. */
 export interface CatalogEntry {
@@ -33,7 +33,11 @@ export type RetryGuidance = 'do_not_retry' | 'refresh_and_retry' | 'wait_retry_a
 /** A catalog as written by hand: code → entry. */
 export type CatalogSpec = Record<string, CatalogEntry>
 
-/** A row of a preset's code table, as in its seed document. */
+/**
+ * One code of a catalog as a table shows it: a row of `presets.<name>.codes` (the seed's table),
+ * of the generated references (`npm run docs`, the CLI) and of the `docs` pages' JSON.
+ * `category` is `''` when the catalog gives none.
+ */
 export interface CodeRow {
   code: string
   status: number

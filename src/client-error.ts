@@ -1,8 +1,8 @@
 import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import { createHandlers, type ErrorResponse } from './handler.js'
-import { normalizeOptions } from './options.js'
-import type { RequestFacts } from './normalize.js'
+import { resolveOptions } from './options.js'
+import type { RequestFacts } from './record.js'
 import { generateRequestId } from './request-id.js'
 
 type Respond = (error: unknown, facts: RequestFacts) => ErrorResponse
@@ -48,7 +48,7 @@ export function clientErrorHandler (this: unknown, err: Error & { code?: string 
     return
   }
   try {
-    const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? (defaultRespond ??= createHandlers(normalizeOptions()).respond)
+    const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? (defaultRespond ??= createHandlers(resolveOptions()).respond)
     if (socket.writable) {
       const res = respond(errorFor(err.code), { requestId: generateRequestId(), instance: '', method: '' })
       const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] as string}`,

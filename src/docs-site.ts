@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
-import type { CatalogEntry, RetryGuidance } from './catalog.js'
-import { sampleBody, type CodeReference } from './docs.js'
-import { notFoundError } from './normalize.js'
-import type { NormalizedDocs, NormalizedOptions } from './options.js'
+import { codeRow, type CatalogEntry, type CodeRow, type RetryGuidance } from './catalog.js'
+import { sampleBody } from './docs.js'
+import { notFoundError } from './answer.js'
+import type { ResolvedDocs, ResolvedOptions } from './options.js'
 
-/** What `GET <prefix>/:code` answers a client that asks for JSON: its reference row, and a sample. */
-export type CodePageJson = Pick<CodeReference, 'code' | 'status' | 'message' | 'description' | 'category' | 'retryable' | 'resolution'> & {
+/** What `GET <prefix>/:code` answers a client that asks for JSON: the code's row, and a sample. */
+export type CodePageJson = CodeRow & {
   /** The body this API answers with for the code, in its active format; null when the format fails on it. */
   sample: unknown
 }
@@ -91,7 +91,7 @@ function prefersJson (accept: string | undefined): boolean {
 }
 
 /** The body the active format makes of a code: what the API answers when a route throws its factory. */
-function sampleOf (code: string, opts: NormalizedOptions): { body: unknown, text: string | undefined } {
+function sampleOf (code: string, opts: ResolvedOptions): { body: unknown, text: string | undefined } {
   try {
     const body = sampleBody(code, opts, opts.format)
     const text = typeof body === 'string' ? body : JSON.stringify(body, null, 2)
@@ -134,7 +134,7 @@ function statusHtml (status: number): string {
  * of the active catalog, with a search box) and `GET <prefix>/:code` (one
  * code, HTML or JSON). Pages are rendered once, here.
  */
-export function registerDocsSite (fastify: FastifyInstance, opts: NormalizedOptions, docs: NormalizedDocs): void {
+export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOptions, docs: ResolvedDocs): void {
   // Links relative to the page, so they hold behind a proxy that mounts the API elsewhere.
   const last = docs.prefix.slice(docs.prefix.lastIndexOf('/') + 1)
   const pages = new Map<string, CodePage>()
@@ -170,16 +170,7 @@ ${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${k}</dt><dd>${v
 <h2>Sample body</h2>
 <p class="muted">${formatLine}</p>
 ${sampleHtml(sample.text)}`, false)
-    const json: CodePageJson = {
-      code,
-      status: entry.status,
-      message: entry.message,
-      description: entry.description,
-      category: entry.category,
-      retryable: entry.retryable ?? false,
-      resolution: entry.resolution,
-      sample: sample.body
-    }
+    const json: CodePageJson = { ...codeRow(code, entry), sample: sample.body }
     pages.set(code, { html, json: JSON.stringify(json) })
   }
 

@@ -1,10 +1,11 @@
-import type { CatalogEntry } from './catalog.js'
+import { codeRow, type CodeRow } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { makeFactory } from './errors.js'
-import { normalizeError } from './normalize.js'
-import { normalizeOptions, type NormalizedOptions } from './options.js'
-import { presets, type Condition, type PresetName } from './presets/index.js'
+import { toErrorAnswer, type AnswerContext } from './answer.js'
+import type { Condition, PresetName } from './presets/index.js'
+import { resolvePreset } from './presets/resolve.js'
 import type { Format } from './record.js'
+import { defaultRedactKeys, redactPattern } from './safe.js'
 
 /** In the order a reader meets them: what the framework raises, in words. */
 const conditionNames: Array<[Condition, string]> = [
@@ -30,25 +31,12 @@ const conditionNames: Array<[Condition, string]> = [
   ['internal', 'unknown error (message hidden)']
 ]
 
-export interface CodeReference {
-  code: string
-  status: number
-  message: string
-  description?: string
-  category?: string
-  retryable: boolean
-  resolution?: string
-  field?: string
-  retry?: string
-  /** False for codes this preset adds to its document. */
-  documented: boolean
-}
-
 export interface PresetReference {
   preset: PresetName
   source: string
   format: FormatName
-  codes: CodeReference[]
+  /** The catalog's rows; `documented` is false for codes this preset adds to its document. */
+  codes: Array<CodeRow & { documented: boolean }>
   conditions: Array<{ condition: Condition, description: string, status: number, code: string }>
   /** A sample body of the first documented code, in each built-in format. */
   samples: Record<FormatName, unknown>
@@ -62,37 +50,29 @@ const sampleTimestamp = '2024-01-01T00:00:00Z'
  * factory with no arguments (a 5xx shows what it would show, a field-specific code its field),
  * with a fixed request id, time and path. Throws when the format fails on the code.
  */
-export function sampleBody (code: string, opts: NormalizedOptions, format: Format): unknown {
+export function sampleBody (code: string, opts: AnswerContext, format: Format): unknown {
   const entry = opts.catalog.get(code)
   if (entry === undefined) throw new TypeError(`fastify-error-envelope: no code '${code}' in the active catalog`)
-  const { record } = normalizeError(makeFactory(code, entry)(), { requestId: sampleRequestId, instance: '/v1/example', method: 'GET' }, opts)
+  const { record } = toErrorAnswer(makeFactory(code, entry)(), { requestId: sampleRequestId, instance: '/v1/example', method: 'GET' }, opts)
   record.timestamp = sampleTimestamp
   return format.build(record)
 }
 
 /** Everything a preset answers, as data: the source of the generated docs and of `--format json`. */
 export function presetReference (name: PresetName): PresetReference {
-  const preset = presets[name]
-  const opts = normalizeOptions({ preset: name })
-  const documented = new Set<string>(preset.documented)
-  const codes = Object.entries(preset.catalog as Record<string, CatalogEntry>).map(([code, e]) => {
-    const row: CodeReference = { code, status: e.status, message: e.message, retryable: e.retryable ?? false, documented: documented.has(code) }
-    if (e.description !== undefined) row.description = e.description
-    if (e.category !== undefined) row.category = e.category
-    if (e.resolution !== undefined) row.resolution = e.resolution
-    if (e.field !== undefined) row.field = e.field
-    if (e.retry !== undefined) row.retry = e.retry
-    return row
-  })
+  const preset = resolvePreset(name)
+  // The answer of an app registered with this preset and no other option.
+  const context: AnswerContext = { ...preset, exposeInternalErrors: false, redact: redactPattern(defaultRedactKeys), now: () => new Date(), docs: undefined }
+  const codes = [...preset.catalog].map(([code, entry]) => ({ ...codeRow(code, entry), documented: preset.documented.has(code) }))
   const conditions = conditionNames.map(([condition, description]) => {
-    const target = opts.conditions[condition]
+    const target = preset.conditions[condition]
     return { condition, description, status: target.status, code: target.code }
   })
-  const first = codes.find(c => c.documented) as CodeReference
+  const first = codes.find(c => c.documented) as CodeRow
   const samples = {} as Record<FormatName, unknown>
   for (const format of formatNames) {
     const spec = preset.format.name === format ? preset.format : { name: format }
-    samples[format] = sampleBody(first.code, opts, buildFormat(spec, false))
+    samples[format] = sampleBody(first.code, context, buildFormat(spec, false))
   }
   return { preset: name, source: preset.source, format: preset.format.name, codes, conditions, samples }
 }

@@ -1,8 +1,8 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
-import { internalRecord, type NormalizedOptions } from './options.js'
-import type { ErrorRecord, Format } from './record.js'
-import { normalizeError, notFoundError, timestampOf, type NormalizedError, type RequestFacts } from './normalize.js'
+import type { ResolvedOptions } from './options.js'
+import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
+import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
 import { isSecretKey, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
@@ -21,11 +21,11 @@ export interface ErrorResponse {
  * The handlers of one registration: the error handler, the not-found
  * handler, and the formatting they share. Only these touch `reply`.
  */
-export function createHandlers (opts: NormalizedOptions) {
+export function createHandlers (opts: ResolvedOptions) {
   const { requestIdHeader, retryHeaders } = opts
 
-  function render (request: FastifyRequest | undefined, normalized: NormalizedError, format: Format = opts.format): { payload: string, contentType: string, status: number } {
-    const { record } = normalized
+  function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
+    const { record } = answer
     try {
       return { payload: serializeWith(format, record), contentType: format.contentType, status: record.status }
     } catch (failure) {
@@ -40,15 +40,15 @@ export function createHandlers (opts: NormalizedOptions) {
    * a fixed `flat` body only if even that fails.
    */
   function fallback (requestId: string, instance: string, format: Format): { payload: string, contentType: string } {
-    const record = internalRecord(opts, requestId, instance, timestampOf(opts.now))
+    const internal = opts.conditions.internal
+    const record = errorRecord(internal, internal.entry.message, { requestId, instance }, opts)
     for (const candidate of format === opts.presetFormat ? [format] : [format, opts.presetFormat]) {
       try {
         return { payload: serializeWith(candidate, record), contentType: candidate.contentType }
       } catch {}
     }
-    const { code, entry } = opts.conditions.internal
     return {
-      payload: JSON.stringify({ detail: entry.message, error_code: code, request_id: requestId }),
+      payload: JSON.stringify({ detail: internal.entry.message, error_code: internal.code, request_id: requestId }),
       contentType: jsonContentType
     }
   }
@@ -90,8 +90,8 @@ export function createHandlers (opts: NormalizedOptions) {
   // server-wide, so the first error tells for all.
   let boundRequestId: boolean | undefined
 
-  function log (request: FastifyRequest, normalized: NormalizedError, thrown: unknown): void {
-    const { record, bug } = normalized
+  function log (request: FastifyRequest, answer: ErrorAnswer, thrown: unknown): void {
+    const { record, bug } = answer
     boundRequestId ??= Object.hasOwn((request.log as { bindings?: () => object }).bindings?.() ?? {}, 'request_id')
     const fields = boundRequestId
       ? { error_code: record.code, status: record.status }
@@ -111,9 +111,9 @@ export function createHandlers (opts: NormalizedOptions) {
     }
   }
 
-  function send (reply: FastifyReply, normalized: NormalizedError): void {
-    const { record, headers } = normalized
-    const { payload, contentType, status } = render(reply.request, normalized, formatFor(reply.request))
+  function send (reply: FastifyReply, answer: ErrorAnswer): void {
+    const { record, headers } = answer
+    const { payload, contentType, status } = render(reply.request, answer, formatFor(reply.request))
     reply.code(status)
     for (const [name, value] of headers) reply.header(name, value)
     if (retryHeaders) {
@@ -191,19 +191,19 @@ export function createHandlers (opts: NormalizedOptions) {
         request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
         return
       }
-      mapped(error, request, mappedError => { answer(mappedError, error, request, reply) })
+      mapped(error, request, mappedError => { answerError(mappedError, error, request, reply) })
     } catch (failure) {
       sendFallback(request, reply, failure)
     }
   }
 
-  function answer (error: unknown, thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
+  function answerError (error: unknown, thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
     try {
       // After an awaited mapError the reply may have gone another way (a timeout, a closed socket).
       if (reply.sent) return
-      const normalized = normalizeError(error, facts(request, reply), opts)
-      log(request, normalized, thrown)
-      send(reply, normalized)
+      const answer = toErrorAnswer(error, facts(request, reply), opts)
+      log(request, answer, thrown)
+      send(reply, answer)
     } catch (failure) {
       sendFallback(request, reply, failure)
     }
@@ -215,10 +215,10 @@ export function createHandlers (opts: NormalizedOptions) {
 
   /** Builds the response for an error without a reply, for the client-error handler. */
   function respond (error: unknown, f: RequestFacts): ErrorResponse {
-    const normalized = normalizeError(error, f, opts)
-    const { payload, contentType, status } = render(undefined, normalized)
-    const headers = normalized.headers.slice()
-    headers.push([requestIdHeader, normalized.record.requestId])
+    const answer = toErrorAnswer(error, f, opts)
+    const { payload, contentType, status } = render(undefined, answer)
+    const headers = answer.headers.slice()
+    headers.push([requestIdHeader, answer.record.requestId])
     return { status, contentType, payload, headers }
   }
 

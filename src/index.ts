@@ -3,7 +3,7 @@ import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
 import { registerDocsSite } from './docs-site.js'
 import { createHandlers } from './handler.js'
-import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
+import { resolveOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
@@ -25,7 +25,7 @@ declare module 'fastify' {
 // Async, so that a bad option rejects `register` instead of escaping avvio as an uncaught exception.
 const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async function errorEnvelope (fastify: FastifyInstance, options) {
   // The docs pages are served below the prefix of the context the plugin is registered in; their links say so.
-  const opts = normalizeOptions(options, fastify.prefix)
+  const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
   const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
@@ -73,10 +73,10 @@ export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type R
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
 export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
-export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
+export { resolveOptions, normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
 export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit/index.js'
-export { ConditionError } from './normalize.js'
+export { ConditionError } from './condition-error.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {
   FlatErrorSchema, EnvelopeErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,

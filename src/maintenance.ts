@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { describe, isPlainObject, checkKeys } from './option-error.js'
-import { ConditionError } from './normalize.js'
+import { ConditionError } from './condition-error.js'
 
 /** The maintenance switch as the handlers read it. */
 export interface MaintenanceState {

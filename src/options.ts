@@ -1,10 +1,12 @@
-import { assertCatalog, catalogOf, type CatalogEntry, type CatalogSpec } from './catalog.js'
+import { assertCatalog, catalogOf, type CatalogSpec } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
 import { checkKeys, isPlainObject, optionError } from './option-error.js'
-import { presets, type Condition, type FieldRules, type PresetName } from './presets/index.js'
+import { presets, type FieldRules, type PresetName } from './presets/index.js'
+import { resolvePreset, type ResolvedPreset } from './presets/resolve.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit/index.js'
-import type { ErrorRecord, Format, FormatterFunction } from './record.js'
+import type { Format, FormatterFunction } from './record.js'
+import type { FormatSpec } from './formats/index.js'
 import { defaultRedactKeys, redactPattern } from './safe.js'
 
 /** The options `fastify.register(errorEnvelope, options)` takes. */
@@ -80,20 +82,11 @@ export interface DocsOptions {
   baseUrl?: string
 }
 
-export interface ResolvedCondition {
-  code: string
-  status: number
-  entry: CatalogEntry
-}
+export type { ResolvedCondition } from './presets/resolve.js'
 
 /** Everything the handlers need, checked and resolved once at registration. */
-export interface NormalizedOptions {
+export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'conditions' | 'statusCodes' | 'fieldRules' | 'validationMessage'> {
   preset: PresetName
-  catalog: Map<string, CatalogEntry>
-  conditions: Record<Condition, ResolvedCondition>
-  statusCodes: Map<number, ResolvedCondition>
-  fieldRules: FieldRules
-  validationMessage: 'specific' | 'catalog'
   format: Format
   /** The preset's own format: the internal-error body comes from it when a custom `format` fails. */
   presetFormat: Format
@@ -110,10 +103,10 @@ export interface NormalizedOptions {
   redact: RegExp | null
   mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
-  docs: NormalizedDocs | undefined
+  docs: ResolvedDocs | undefined
 }
 
-export interface NormalizedDocs {
+export interface ResolvedDocs {
   /** The route path of the index page, below the plugin's own route prefix. */
   prefix: string
   docUrl: boolean
@@ -153,7 +146,7 @@ function assertSynchronous (fn: unknown, name: string): void {
   }
 }
 
-function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['format'], violations: boolean, typeBase: string | undefined, docUrl: boolean): Format {
+function resolveFormat (raw: unknown, presetFormat: FormatSpec, violations: boolean, typeBase: string | undefined, docUrl: boolean): Format {
   if (raw === undefined) {
     return buildFormat(typeBase === undefined ? presetFormat : { ...presetFormat, problem: { typeBase } }, violations, docUrl)
   }
@@ -181,12 +174,6 @@ function resolveFormat (raw: unknown, presetFormat: typeof presets[PresetName]['
   throw optionError('format', `one of ${formatNames.map(n => `'${n}'`).join(', ')}, a function or { build, contentType }`, raw)
 }
 
-function resolveTarget (catalog: Map<string, CatalogEntry>, code: string, status?: number): ResolvedCondition {
-  const entry = catalog.get(code)
-  if (entry === undefined) throw new TypeError(`fastify-error-envelope: preset code '${code}' is not in the catalog`)
-  return { code, status: status ?? entry.status, entry }
-}
-
 /**
  * Checks the plugin options against their defaults and resolves the preset,
  * catalog and format once, so that handling an error does no lookups by name.
@@ -194,7 +181,7 @@ function resolveTarget (catalog: Map<string, CatalogEntry>, code: string, status
  * `routePrefix` is the prefix of the context the plugin is registered in,
  * where the `docs` pages are served.
  */
-export function normalizeOptions (raw: unknown = {}, routePrefix = ''): NormalizedOptions {
+export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOptions {
   if (!isPlainObject(raw)) throw optionError('options', 'an object', raw)
   checkKeys(raw, knownOptions, '')
 
@@ -239,50 +226,32 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
   const userRules = validation.fieldRules ?? {}
   if (!isPlainObject(userRules)) throw optionError('validation.fieldRules', 'an object of field → { keyword: code }', userRules)
 
-  const catalog = new Map<string, CatalogEntry>(Object.entries(preset.catalog as CatalogSpec))
+  let errors: CatalogSpec | undefined
   if (raw.errors !== undefined) {
     const spec = catalogOf(raw.errors)
     assertCatalog(spec, "fastify-error-envelope: option 'errors'")
-    for (const [code, entry] of Object.entries(spec)) catalog.set(code, entry)
+    errors = spec
   }
-
-  const fieldRules: FieldRules = { ...preset.fieldRules }
   for (const [field, rules] of Object.entries(userRules)) {
     if (!isPlainObject(rules)) throw optionError(`validation.fieldRules.${field}`, 'an object of keyword → code', rules)
     checkKeys(rules, fieldRuleKeywords, `validation.fieldRules.${field}.`, { what: ": not a keyword any validator reports (use Ajv's names, such as 'maxLength', or '*')" })
-    for (const [keyword, code] of Object.entries(rules)) {
-      if (typeof code !== 'string' || !catalog.has(code)) {
-        throw optionError(`validation.fieldRules.${field}.${keyword}`, 'a code of the active catalog', code)
-      }
-    }
-    fieldRules[field] = { ...fieldRules[field], ...rules as Record<string, string> }
   }
+  const resolved = resolvePreset(presetName as PresetName, errors, userRules as FieldRules)
 
-  const conditions = {} as Record<Condition, ResolvedCondition>
-  for (const [condition, target] of Object.entries(preset.conditions)) {
-    conditions[condition as Condition] = typeof target === 'string'
-      ? resolveTarget(catalog, target)
-      : resolveTarget(catalog, target.code, target.status)
-  }
-  const statusCodes = new Map<number, ResolvedCondition>()
-  for (const [status, code] of Object.entries(preset.statusCodes)) {
-    statusCodes.set(Number(status), resolveTarget(catalog, code, Number(status)))
-  }
-
-  const docs = normalizeDocs(raw.docs, routePrefix)
-  const format = resolveFormat(raw.format, preset.format, allErrors, typeBase, docs?.docUrl ?? false)
+  const docs = resolveDocs(raw.docs, routePrefix)
+  const format = resolveFormat(raw.format, resolved.format, allErrors, typeBase, docs?.docUrl ?? false)
   const retryHeaders = raw.retryHeaders ?? format.name === 'openai'
   if (typeof retryHeaders !== 'boolean') throw optionError('retryHeaders', 'a boolean', retryHeaders)
 
   return {
     preset: presetName as PresetName,
-    catalog,
-    conditions,
-    statusCodes,
-    fieldRules,
-    validationMessage: preset.validationMessage ?? 'specific',
+    catalog: resolved.catalog,
+    conditions: resolved.conditions,
+    statusCodes: resolved.statusCodes,
+    fieldRules: resolved.fieldRules,
+    validationMessage: resolved.validationMessage,
     format,
-    presetFormat: raw.format === undefined ? format : resolveFormat(undefined, preset.format, allErrors, typeBase, docs?.docUrl ?? false),
+    presetFormat: raw.format === undefined ? format : resolveFormat(undefined, resolved.format, allErrors, typeBase, docs?.docUrl ?? false),
     exposeInternalErrors: expose,
     requestIdHeader: requestIdHeader.toLowerCase(),
     notFound,
@@ -292,12 +261,12 @@ export function normalizeOptions (raw: unknown = {}, routePrefix = ''): Normaliz
     rateLimit,
     maintenance,
     redact: redact === false ? null : redactPattern(redact),
-    mapError: raw.mapError as NormalizedOptions['mapError'],
+    mapError: raw.mapError as ResolvedOptions['mapError'],
     docs
   }
 }
 
-function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | undefined {
+function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefined {
   if (raw === undefined || raw === false) return undefined
   if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl? }', raw)
   checkKeys(raw, docsKeys, 'docs.')
@@ -319,10 +288,9 @@ function normalizeDocs (raw: unknown, routePrefix: string): NormalizedDocs | und
   return { prefix, docUrl, links: base + routePrefix + prefix }
 }
 
-/** The record the handler answers with when everything else failed; the body a format makes of it is fixed. */
-export function internalRecord (opts: NormalizedOptions, requestId: string, instance: string, timestamp: string): ErrorRecord {
-  const { code, status, entry } = opts.conditions.internal
-  const record: ErrorRecord = { status, code, message: entry.message, category: entry.category, retryable: entry.retryable ?? false, requestId, timestamp, instance }
-  if (opts.docs !== undefined) record.docUrl = `${opts.docs.links}/${code}`
-  return record
-}
+/**
+ * The former name of resolveOptions.
+ *
+ * @deprecated Use resolveOptions: it checks the options and resolves them.
+ */
+export const normalizeOptions = resolveOptions

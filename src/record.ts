@@ -1,3 +1,6 @@
+import type { CatalogEntry } from './catalog.js'
+import { redactText } from './safe.js'
+
 /** One violation of a request schema, with the field named as a client wrote it. */
 export interface Violation {
   /** Dotted field name (`prompt`, `items.0.name`); absent for the whole body. */
@@ -52,4 +55,73 @@ export interface Format {
   build: FormatterFunction
   /** Turns the body into the response text; JSON.stringify when absent. */
   serialize?: (body: unknown) => string
+}
+
+/** Where a request is, as far as an error record needs it. */
+export interface RequestFacts {
+  requestId: string
+  instance: string
+  method: string
+  /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
+  retryAfterHeader?: unknown
+  /** The reply's status when the error reached the handler (`reply.code(404); throw …`). */
+  replyStatus?: number
+}
+
+/** The code a record answers with: its status (which may differ from the entry's) and its catalog entry. */
+export interface RecordTarget {
+  code: string
+  status: number
+  entry: CatalogEntry
+}
+
+/** What building a record reads of the resolved options. */
+export interface RecordSettings {
+  /** The active catalog: only its codes link to a docs page. */
+  catalog: ReadonlyMap<string, unknown>
+  /** Whether messages are redacted (null: redaction is off). */
+  redact: RegExp | null
+  now: () => Date
+  /** The docs pages, when the `docs` option serves them. */
+  docs?: { links: string } | undefined
+}
+
+// Formatting a date is most of what building a record costs; within one second the text is the same.
+let cachedSecond = -1
+let cachedTimestamp = ''
+
+/** `now()` as ISO-8601 UTC in whole seconds; real time when the clock gives no valid date. */
+export function timestampOf (now: () => Date): string {
+  const given = now()
+  // A clock that gives no valid date must not cost the client its answer: real time stands in.
+  const ms = given instanceof Date && !Number.isNaN(given.getTime()) ? given.getTime() : Date.now()
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    cachedSecond = second
+    cachedTimestamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
+  }
+  return cachedTimestamp
+}
+
+/**
+ * The one constructor of an error record: the target's code, status and catalog metadata, the
+ * message (redacted unless redaction is off), the request's id and path, the time, and the link
+ * to the code's page. What is particular to one error (details, field, retryAfter) is added after.
+ */
+export function errorRecord (target: RecordTarget, message: string, facts: Pick<RequestFacts, 'requestId' | 'instance'>, settings: RecordSettings): ErrorRecord {
+  const record: ErrorRecord = {
+    status: target.status,
+    code: target.code,
+    // A message shown on purpose may still quote a credential (an upstream's "Incorrect API key: sk-…").
+    message: settings.redact === null ? message : redactText(message),
+    retryable: target.entry.retryable ?? false,
+    requestId: facts.requestId,
+    timestamp: timestampOf(settings.now),
+    instance: facts.instance
+  }
+  if (target.entry.category !== undefined) record.category = target.entry.category
+  if (target.entry.type !== undefined) record.type = target.entry.type
+  if (target.entry.title !== undefined) record.title = target.entry.title
+  if (settings.docs !== undefined && settings.catalog.has(target.code)) record.docUrl = `${settings.docs.links}/${target.code}`
+  return record
 }

@@ -11,9 +11,9 @@
  */
 import { requestIdOptions, validRequestId, type RequestIdServerOptions } from './request-id.js'
 
-/** The placeholder `normalizeErrorBody` puts in place of every request id. */
+/** The placeholder `stableErrorBody` puts in place of every request id. */
 export const REQUEST_ID_PLACEHOLDER = '<request_id>'
-/** The placeholder `normalizeErrorBody` puts in place of every timestamp. */
+/** The placeholder `stableErrorBody` puts in place of every timestamp. */
 export const TIMESTAMP_PLACEHOLDER = '<timestamp>'
 /** The clock `testPluginOptions()` fixes when given no timestamp. */
 export const DEFAULT_TEST_TIMESTAMP = '2024-01-01T00:00:00Z'
@@ -81,20 +81,27 @@ const requestIdKeys = new Set(['request_id', 'requestId'])
  * plugin options you cannot set. Other values are copied as they are.
  *
  * @example
- * t.matchSnapshot(normalizeErrorBody(res.json()))
+ * t.matchSnapshot(stableErrorBody(res.json()))
  * // { success: false, error: { … }, meta: { request_id: '<request_id>', timestamp: '<timestamp>' } }
  */
-export function normalizeErrorBody<T> (body: T): T {
-  return normalize(body) as T
+export function stableErrorBody<T> (body: T): T {
+  return stabilize(body) as T
 }
 
-function normalize (value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(normalize)
+/**
+ * The former name of stableErrorBody.
+ *
+ * @deprecated Use stableErrorBody: the same function.
+ */
+export const normalizeErrorBody = stableErrorBody
+
+function stabilize (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stabilize)
   if (!isPlainObject(value)) return value
   // fromEntries defines the members, so a `__proto__` key from JSON.parse stays a plain member.
   return Object.fromEntries(Object.entries(value).map(([key, member]) => [
     key,
-    requestIdKeys.has(key) ? REQUEST_ID_PLACEHOLDER : key === 'timestamp' ? TIMESTAMP_PLACEHOLDER : normalize(member)
+    requestIdKeys.has(key) ? REQUEST_ID_PLACEHOLDER : key === 'timestamp' ? TIMESTAMP_PLACEHOLDER : stabilize(member)
   ]))
 }
 

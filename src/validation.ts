@@ -1,5 +1,5 @@
 import type { Condition, FieldRules } from './presets/index.js'
-import type { ResolvedCondition } from './options.js'
+import type { ResolvedCondition } from './presets/resolve.js'
 import type { Violation } from './record.js'
 import { safeGet, safeString } from './safe.js'
 

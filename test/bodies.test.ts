@@ -1,5 +1,5 @@
 import t from 'tap'
-import { ApiError, normalizeOptions, presets, type PresetName } from '../src/index.js'
+import { ApiError, resolveOptions, presets, type PresetName } from '../src/index.js'
 import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
@@ -105,7 +105,7 @@ t.test('a format with a non-JSON content type and no serialize sends its text as
 
 t.test('if even the preset format cannot make the internal body, a fixed flat body with the preset internal code answers', async t => {
   const broken = { name: 'broken', contentType: 'application/json', build: () => { throw new Error('broken') } }
-  const opts = normalizeOptions({ preset: 'aitbc', format: broken })
+  const opts = resolveOptions({ preset: 'aitbc', format: broken })
   const { respond } = createHandlers({ ...opts, presetFormat: opts.format })
   const res = respond(new ApiError('JOB_NOT_FOUND'), { requestId: 'req_last', instance: '/', method: 'GET' })
   t.equal(res.status, 500)

@@ -7,6 +7,9 @@ import t from 'tap'
 import { runCli } from '../src/cli.js'
 import { presetMarkdown } from '../src/docs.js'
 
+// A whole tsc build runs first: on a busy machine that alone passes tap's default 30 s.
+t.setTimeout(180_000)
+
 // The bin as package managers start it: through a symlink, from a directory whose name has a space.
 // Built into a directory of its own, so that it never races package.test.ts writing dist/.
 const root = fileURLToPath(new URL('..', import.meta.url))

@@ -6,7 +6,7 @@ import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { chromium } from 'playwright-core'
 import t from 'tap'
-import errorEnvelope, { ApiError, defineErrors, normalizeOptions, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
+import errorEnvelope, { ApiError, defineErrors, resolveOptions, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import { build } from './helper.js'
 
@@ -20,7 +20,7 @@ const sampleId = 'req_1234567890'
 async function app (t: { teardown: (fn: () => unknown) => void }, plugin: ErrorEnvelopeOptions, requestId = sampleId): Promise<FastifyInstance> {
   const instance = await build({ requestId, plugin: { docs: {}, ...plugin } })
   t.teardown(() => instance.close())
-  const catalog = normalizeOptions({ preset: plugin.preset, errors: plugin.errors }).catalog
+  const catalog = resolveOptions({ preset: plugin.preset, errors: plugin.errors }).catalog
   const factories = defineErrors(Object.fromEntries(catalog)) as Record<string, () => ApiError>
   instance.get<{ Querystring: { code: string } }>('/v1/example', async request => {
     throw (factories[request.query.code] as () => ApiError)()
@@ -385,13 +385,13 @@ t.test('options', async t => {
     [{ colour: 'red' }, /unknown option 'docs\.colour'/]
   ]
   for (const [docs, message] of invalid) {
-    t.throws(() => normalizeOptions({ docs }), { name: 'TypeError', message }, JSON.stringify(docs))
+    t.throws(() => resolveOptions({ docs }), { name: 'TypeError', message }, JSON.stringify(docs))
   }
   await t.rejects(build({ plugin: { docs: { prefix: 'errors' } } }), /option 'docs\.prefix'/, 'register rejects')
 
-  t.equal(normalizeOptions({}).docs, undefined)
-  t.equal(normalizeOptions({ docs: false }).docs, undefined)
-  t.strictSame(normalizeOptions({ docs: {} }).docs, { prefix: '/errors', docUrl: false, links: '/errors' })
+  t.equal(resolveOptions({}).docs, undefined)
+  t.equal(resolveOptions({ docs: false }).docs, undefined)
+  t.strictSame(resolveOptions({ docs: {} }).docs, { prefix: '/errors', docUrl: false, links: '/errors' })
   const off = await app(t, { docs: false })
   t.match((await off.inject('/errors')).json(), { error_code: 'NOT_FOUND' }, 'docs: false serves no pages')
   const custom = await app(t, { docs: { prefix: '/api/v2/error-codes' } })

@@ -1,6 +1,6 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import errorEnvelope, { ApiError, normalizeOptions, requestIdOptions, type ErrorEnvelopeOptions, type ErrorRecord } from '../src/index.js'
+import errorEnvelope, { ApiError, resolveOptions, requestIdOptions, type ErrorEnvelopeOptions, type ErrorRecord } from '../src/index.js'
 import { build, logCapture } from './helper.js'
 
 // "A mistake is told, not swallowed": the mistakes a newcomer makes with the plugin,
@@ -218,7 +218,7 @@ const typos: Array<[string, Record<string, unknown>, RegExp]> = [
 t.test('an unknown key at any level fails register, with the close known key', async t => {
   for (const [what, options, message] of typos) {
     await t.rejects(build({ plugin: options as ErrorEnvelopeOptions }), { name: 'TypeError', message }, what)
-    t.throws(() => normalizeOptions(options), { name: 'TypeError', message }, `${what}, called directly`)
+    t.throws(() => resolveOptions(options), { name: 'TypeError', message }, `${what}, called directly`)
   }
 })
 
@@ -226,8 +226,8 @@ t.test('every keyword a validator reports, and *, is accepted in fieldRules', as
   const keywords = ['required', 'type', 'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum', 'multipleOf', 'minLength', 'maxLength',
     'minItems', 'maxItems', 'uniqueItems', 'minProperties', 'maxProperties', 'format', 'pattern', 'enum', 'const', 'additionalProperties', '*']
   const rules = Object.fromEntries(keywords.map(k => [k, 'VALIDATION_INVALID_FORMAT']))
-  t.doesNotThrow(() => normalizeOptions({ validation: { fieldRules: { prompt: rules } } }))
-  t.doesNotThrow(() => normalizeOptions({ format: { name: 'mine', build: () => ({}), contentType: 'application/json', serialize: JSON.stringify } }))
+  t.doesNotThrow(() => resolveOptions({ validation: { fieldRules: { prompt: rules } } }))
+  t.doesNotThrow(() => resolveOptions({ format: { name: 'mine', build: () => ({}), contentType: 'application/json', serialize: JSON.stringify } }))
 })
 
 t.test('many routes before the plugin: the first three are named, with the count of the rest', async t => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { ApiError, defineErrors, normalizeOptions, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { ApiError, defineErrors, resolveOptions, presets, type ErrorEnvelopeOptions } from '../src/index.js'
 import { build } from './helper.js'
 
 /**
@@ -162,18 +162,18 @@ t.test("requestIdHeader: 'x-correlation-id' moves the response header", async t 
 })
 
 // ---------------------------------------------------------------------------
-// normalizeOptions, called directly
+// resolveOptions, called directly
 // ---------------------------------------------------------------------------
 
-t.test('normalizeOptions throws the same TypeErrors synchronously', async t => {
+t.test('resolveOptions throws the same TypeErrors synchronously', async t => {
   for (const [what, options, message] of invalid) {
-    t.throws(() => normalizeOptions(options), { name: 'TypeError', message }, what)
+    t.throws(() => resolveOptions(options), { name: 'TypeError', message }, what)
   }
-  t.throws(() => normalizeOptions('aitbc'), { name: 'TypeError', message: /option 'options'/ })
+  t.throws(() => resolveOptions('aitbc'), { name: 'TypeError', message: /option 'options'/ })
 })
 
-t.test('normalizeOptions resolves the defaults', async t => {
-  const opts = normalizeOptions()
+t.test('resolveOptions resolves the defaults', async t => {
+  const opts = resolveOptions()
   t.equal(opts.preset, 'aitbc')
   t.equal(opts.format.name, 'flat')
   t.equal(opts.format.contentType, 'application/json; charset=utf-8')
@@ -186,26 +186,26 @@ t.test('normalizeOptions resolves the defaults', async t => {
   t.ok(opts.now() instanceof Date)
 })
 
-t.test('normalizeOptions picks the preset, format and header', async t => {
-  const problem = normalizeOptions({ preset: 'problem' })
+t.test('resolveOptions picks the preset, format and header', async t => {
+  const problem = resolveOptions({ preset: 'problem' })
   t.equal(problem.format.name, 'problem')
   t.equal(problem.format.contentType, 'application/problem+json; charset=utf-8')
   t.match(problem.conditions['validation.required'], { code: 'VALIDATION_FAILED', status: 422 })
 
-  const openai = normalizeOptions({ preset: 'problem', format: 'openai', requestIdHeader: 'X-Correlation-Id', notFound: false })
+  const openai = resolveOptions({ preset: 'problem', format: 'openai', requestIdHeader: 'X-Correlation-Id', notFound: false })
   t.equal(openai.format.name, 'openai')
   t.equal(openai.requestIdHeader, 'x-correlation-id')
   t.equal(openai.notFound, false)
 })
 
-t.test('normalizeOptions is pure: it changes neither its input nor the presets', async t => {
+t.test('resolveOptions is pure: it changes neither its input nor the presets', async t => {
   const input = {
     errors: { JOB_NOT_FOUND: { status: 410, message: 'Gone' }, MY_CODE: { status: 418, message: 'Teapot' } },
     validation: { allErrors: true, fieldRules: { prompt: { minLength: 'VALIDATION_OUT_OF_RANGE' } } }
   }
   const before = structuredClone(input)
-  const first = normalizeOptions(input)
-  const second = normalizeOptions(input)
+  const first = resolveOptions(input)
+  const second = resolveOptions(input)
   t.strictSame(input, before, 'input untouched')
 
   t.equal(first.catalog.get('JOB_NOT_FOUND')?.status, 410)
@@ -216,6 +216,6 @@ t.test('normalizeOptions is pure: it changes neither its input nor the presets',
 
   t.equal(presets.aitbc.catalog.JOB_NOT_FOUND.status, 404, 'the preset catalog is not overwritten')
   t.strictSame(presets.aitbc.fieldRules.prompt, { maxLength: 'VALIDATION_PROMPT_TOO_LONG' }, 'the preset field rules are not overwritten')
-  t.equal(normalizeOptions().catalog.get('JOB_NOT_FOUND')?.status, 404, 'a later call sees the preset again')
-  t.equal(normalizeOptions().catalog.has('MY_CODE'), false)
+  t.equal(resolveOptions().catalog.get('JOB_NOT_FOUND')?.status, 404, 'a later call sees the preset again')
+  t.equal(resolveOptions().catalog.has('MY_CODE'), false)
 })

@@ -1,7 +1,7 @@
 import t from 'tap'
 import Fastify, { type FastifyInstance } from 'fastify'
 import errorEnvelope, { ApiError, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
-import { normalizeErrorBody, testPluginOptions, testServerOptions } from '../src/testing.js'
+import { normalizeErrorBody, stableErrorBody, testPluginOptions, testServerOptions } from '../src/testing.js'
 
 const promptSchema = { body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' } } } } as const
 
@@ -92,20 +92,20 @@ async function realBody (preset: PresetName, url = '/missing'): Promise<unknown>
   return res.json()
 }
 
-t.test('normalizeErrorBody replaces request ids and timestamps in each format\'s body, nested ones too', async t => {
+t.test('stableErrorBody replaces request ids and timestamps in each format\'s body, nested ones too', async t => {
   const flat = await realBody('aitbc')
   t.match(flat, { request_id: /^req_[0-9a-f]{32}$/ })
-  t.strictSame(normalizeErrorBody(flat), { detail: 'Nothing here', error_code: 'X', request_id: '<request_id>' })
+  t.strictSame(stableErrorBody(flat), { detail: 'Nothing here', error_code: 'X', request_id: '<request_id>' })
 
   const genai = await realBody('genai')
   t.match(genai, { meta: { timestamp: /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/ } })
-  t.strictSame(normalizeErrorBody(genai), {
+  t.strictSame(stableErrorBody(genai), {
     success: false,
     error: { code: 'X', message: 'Nothing here' },
     meta: { request_id: '<request_id>', timestamp: '<timestamp>' }
   })
 
-  t.strictSame(normalizeErrorBody(await realBody('sessions')), {
+  t.strictSame(stableErrorBody(await realBody('sessions')), {
     success: false,
     data: null,
     error: { code: 'X', message: 'Nothing here', details: {} },
@@ -113,9 +113,9 @@ t.test('normalizeErrorBody replaces request ids and timestamps in each format\'s
   })
 
   const openai = await realBody('tokenbay')
-  t.strictSame(normalizeErrorBody(openai), openai, 'the openai body carries no id or time: unchanged')
+  t.strictSame(stableErrorBody(openai), openai, 'the openai body carries no id or time: unchanged')
 
-  t.strictSame(normalizeErrorBody(await realBody('problem', '/generate')), {
+  t.strictSame(stableErrorBody(await realBody('problem', '/generate')), {
     type: 'about:blank',
     title: 'Unprocessable Entity',
     status: 422,
@@ -127,7 +127,7 @@ t.test('normalizeErrorBody replaces request ids and timestamps in each format\'s
   })
 })
 
-t.test('normalizeErrorBody works through arrays, camelCase requestId and any depth, and copies', async t => {
+t.test('stableErrorBody works through arrays, camelCase requestId and any depth, and copies', async t => {
   const body = [
     { requestId: 'abc', timestamp: 1704067200, at: 'kept' },
     [{ meta: { request_id: null, timestamp: '2024-01-01T00:00:00Z' } }],
@@ -135,7 +135,7 @@ t.test('normalizeErrorBody works through arrays, camelCase requestId and any dep
     'req_3f0c', 42, null, true
   ]
   const before = JSON.stringify(body)
-  const normalized = normalizeErrorBody(body)
+  const normalized = stableErrorBody(body)
   t.strictSame(normalized, [
     { requestId: '<request_id>', timestamp: '<timestamp>', at: 'kept' },
     [{ meta: { request_id: '<request_id>', timestamp: '<timestamp>' } }],
@@ -146,13 +146,13 @@ t.test('normalizeErrorBody works through arrays, camelCase requestId and any dep
   t.not(normalized[2], body[2], 'objects are copies')
 
   const parsed = JSON.parse('{"__proto__":{"request_id":"r"},"detail":"d"}')
-  const copy = normalizeErrorBody(parsed)
+  const copy = stableErrorBody(parsed)
   t.equal(Object.getPrototypeOf(copy), Object.prototype, 'a "__proto__" member stays a member')
   t.strictSame(Object.getOwnPropertyDescriptor(copy, '__proto__')?.value, { request_id: '<request_id>' })
 
   const when = new Date(0)
-  t.equal(normalizeErrorBody({ when }).when, when, 'values that are not plain objects or arrays are kept as they are')
-  t.equal(normalizeErrorBody('text'), 'text')
+  t.equal(stableErrorBody({ when }).when, when, 'values that are not plain objects or arrays are kept as they are')
+  t.equal(stableErrorBody('text'), 'text')
 })
 
 // The README's "Snapshot-testing error bodies" example, as a user would write it.
@@ -168,5 +168,9 @@ t.test('a snapshot of a body from an app you cannot configure, normalized', asyn
   const app = Fastify(requestIdOptions())
   await app.register(errorEnvelope, { preset: 'genai' })
   t.teardown(() => app.close())
-  t.matchSnapshot(normalizeErrorBody((await app.inject('/nope')).json()))
+  t.matchSnapshot(stableErrorBody((await app.inject('/nope')).json()))
+})
+
+t.test('normalizeErrorBody, the former name, is still exported and is stableErrorBody', async t => {
+  t.equal(normalizeErrorBody, stableErrorBody)
 })

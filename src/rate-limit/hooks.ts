@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
-import { ConditionError } from '../normalize.js'
+import { ConditionError } from '../condition-error.js'
 import type { Condition } from '../presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'

@@ -1,51 +1,22 @@
 import type { CatalogEntry } from './catalog.js'
 import { isErrorStatus } from './catalog.js'
 import { isApiError, renderTemplate, type ApiError } from './errors.js'
-import type { NormalizedOptions, ResolvedCondition } from './options.js'
+import type { ResolvedCondition, ResolvedPreset } from './presets/resolve.js'
 import type { Condition } from './presets/index.js'
-import type { ErrorRecord, Violation } from './record.js'
-import { redactText, retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
+import { errorRecord, type ErrorRecord, type RecordSettings, type RequestFacts, type Violation } from './record.js'
+import { retryAfterSeconds, safeGet, safeHeaders, safeString, toPlainJson } from './safe.js'
 import { violationsOf } from './validation.js'
+import { conditionOf } from './condition-error.js'
 
-const kCondition = Symbol.for('fastify-error-envelope.condition')
-
-/** An error the plugin raises for one of the preset's conditions (a limit hit, maintenance). */
-export class ConditionError extends Error {
-  readonly condition: Condition
-  readonly retryAfter: number | undefined
-  readonly [kCondition] = true
-  constructor (condition: Condition, retryAfter?: number) {
-    // An expected answer (a limit hit, maintenance): its stack would never be read, and capturing it is most of its cost.
-    const limit = Error.stackTraceLimit
-    Error.stackTraceLimit = 0
-    try {
-      super(condition)
-    } finally {
-      Error.stackTraceLimit = limit
-    }
-    this.name = 'ConditionError'
-    this.condition = condition
-    this.retryAfter = retryAfter
-  }
-}
-
-function conditionOf (thrown: unknown): ConditionError | undefined {
-  return safeGet(thrown, kCondition) === true ? thrown as ConditionError : undefined
-}
-
-/** Where a request is, as far as an error record needs it. */
-export interface RequestFacts {
-  requestId: string
-  instance: string
-  method: string
-  /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
-  retryAfterHeader?: unknown
-  /** The reply's status when the error reached the handler (`reply.code(404); throw …`). */
-  replyStatus?: number
-}
+/**
+ * What turning a thrown value into a record reads: the resolved preset and the options
+ * that shape a record. The resolved options are one; the docs build one from defaults.
+ */
+export type AnswerContext = Pick<ResolvedPreset, 'catalog' | 'conditions' | 'statusCodes' | 'fieldRules' | 'validationMessage'> &
+  RecordSettings & { exposeInternalErrors: boolean }
 
 /** A record and what goes around it: headers to send, and how to log it. */
-export interface NormalizedError {
+export interface ErrorAnswer {
   record: ErrorRecord
   headers: Array<[string, string]>
   /** Why this is a programming error, when it is one (logged at error level). */
@@ -137,40 +108,6 @@ const statusConditions: Record<number, Condition> = {
   504: 'upstreamTimeout'
 }
 
-// Formatting a date is most of what building a record costs; within one second the text is the same.
-let cachedSecond = -1
-let cachedTimestamp = ''
-
-function timestampOf (now: () => Date): string {
-  const given = now()
-  // A clock that gives no valid date must not cost the client its answer: real time stands in.
-  const ms = given instanceof Date && !Number.isNaN(given.getTime()) ? given.getTime() : Date.now()
-  const second = Math.floor(ms / 1000)
-  if (second !== cachedSecond) {
-    cachedSecond = second
-    cachedTimestamp = new Date(second * 1000).toISOString().replace('.000Z', 'Z')
-  }
-  return cachedTimestamp
-}
-
-function baseRecord (target: { code: string, status: number, entry: CatalogEntry }, message: string, facts: RequestFacts, opts: NormalizedOptions): ErrorRecord {
-  const record: ErrorRecord = {
-    status: target.status,
-    code: target.code,
-    // A message shown on purpose may still quote a credential (an upstream's "Incorrect API key: sk-…").
-    message: opts.redact === null ? message : redactText(message),
-    retryable: target.entry.retryable ?? false,
-    requestId: facts.requestId,
-    timestamp: timestampOf(opts.now),
-    instance: facts.instance
-  }
-  if (target.entry.category !== undefined) record.category = target.entry.category
-  if (target.entry.type !== undefined) record.type = target.entry.type
-  if (target.entry.title !== undefined) record.title = target.entry.title
-  if (opts.docs !== undefined && opts.catalog.has(target.code)) record.docUrl = `${opts.docs.links}/${target.code}`
-  return record
-}
-
 /** A limit's message: its retry message with the wait filled in, when it has one and the wait is known. */
 export function limitMessage (entry: CatalogEntry, retryAfter: number | undefined): string {
   return retryAfter !== undefined && entry.retryMessage !== undefined
@@ -179,10 +116,10 @@ export function limitMessage (entry: CatalogEntry, retryAfter: number | undefine
 }
 
 /** The record of a condition the plugin raises itself (limits, maintenance). */
-function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+function fromCondition (condition: Condition, retryAfter: number | undefined, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const target = opts.conditions[condition]
   const wait = retryAfterSeconds(retryAfter, Date.now())
-  const record = baseRecord(target, limitMessage(target.entry, wait), facts, opts)
+  const record = errorRecord(target, limitMessage(target.entry, wait), facts, opts)
   if (wait !== undefined) record.retryAfter = wait
   return { record, headers: [] }
 }
@@ -193,21 +130,21 @@ function safeMessage (entry: CatalogEntry, fallback: CatalogEntry): string {
 }
 
 /** The preset's code for a status that no condition names. */
-function targetForStatus (status: number, opts: NormalizedOptions): ResolvedCondition {
+function targetForStatus (status: number, opts: AnswerContext): ResolvedCondition {
   const known = opts.statusCodes.get(status)
   if (known !== undefined) return known
   const condition = statusConditions[status] ?? (status >= 500 ? 'internal' : 'clientError')
   return { ...opts.conditions[condition], status }
 }
 
-function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const headers: Array<[string, string]> = []
   const code: unknown = err.code
   if (typeof code !== 'string' || code.trim() === '') {
     // No code to answer with: the status's generic code when one was given, else the internal error.
     const target = isErrorStatus(err.status) ? targetForStatus(err.status, opts) : opts.conditions.internal
     return {
-      record: baseRecord(target, safeMessage(target.entry, opts.conditions.internal.entry), facts, opts),
+      record: errorRecord(target, safeMessage(target.entry, opts.conditions.internal.entry), facts, opts),
       headers,
       bug: typeof code === 'string' ? 'ApiError code is blank' : `ApiError code is not a string but ${code === null ? 'null' : typeof code}`
     }
@@ -220,7 +157,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   if (entry === undefined && status === undefined) {
     const internal = opts.conditions.internal
     return {
-      record: baseRecord(internal, internal.entry.message, facts, opts),
+      record: errorRecord(internal, internal.entry.message, facts, opts),
       headers,
       bug: `ApiError code '${safeString(code, 128) ?? ''}' is not in the active catalog and has no status`
     }
@@ -242,7 +179,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   } else {
     message = safeString(err.message) ?? resolvedEntry.message
   }
-  const record = baseRecord(target, message, facts, opts)
+  const record = errorRecord(target, message, facts, opts)
   if (exposed && err.details !== undefined) {
     const details = toPlainJson(err.details, opts.redact)
     if (typeof details === 'object' && details !== null && !Array.isArray(details)) record.details = details as Record<string, unknown>
@@ -253,7 +190,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   return { record, headers }
 }
 
-function fromValidation (err: object, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+function fromValidation (err: object, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const location = safeString(safeGet(err, 'validationContext'), 64)
   const items = safeGet(err, 'validation') ?? safeGet(err, 'issues')
   const violations: Violation[] = violationsOf(items, location, {
@@ -264,7 +201,7 @@ function fromValidation (err: object, facts: RequestFacts, opts: NormalizedOptio
   const first = violations[0] as Violation
   const entry = opts.catalog.get(first.code) as CatalogEntry
   const message = opts.validationMessage === 'catalog' ? entry.message : first.message
-  const record = baseRecord({ code: first.code, status: entry.status, entry }, message, facts, opts)
+  const record = errorRecord({ code: first.code, status: entry.status, entry }, message, facts, opts)
   if (first.field !== undefined) record.field = first.field
   if (opts.validationMessage === 'catalog') record.issue = first.message
   record.violations = violations
@@ -302,14 +239,14 @@ function trustOf (thrown: object): 'fastify' | 'boom' | 'http-errors' | undefine
   return undefined
 }
 
-function fromForeign (thrown: object, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+function fromForeign (thrown: object, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const headers: Array<[string, string]> = []
   const internal = opts.conditions.internal
   const upstream = outboundCondition(thrown)
   if (upstream !== undefined) {
     // Another service's answer: its status, message and headers are its own, never ours.
     const target = opts.conditions[upstream]
-    return { record: baseRecord(target, safeMessage(target.entry, internal.entry), facts, opts), headers }
+    return { record: errorRecord(target, safeMessage(target.entry, internal.entry), facts, opts), headers }
   }
   const trust = trustOf(thrown)
   const own = statusOf(thrown)
@@ -318,7 +255,7 @@ function fromForeign (thrown: object, facts: RequestFacts, opts: NormalizedOptio
   // An untrusted 5xx says nothing a client may act on: it is the internal error.
   if (status === undefined || (trust === undefined && status >= 500)) {
     const message = opts.exposeInternalErrors ? safeString(safeGet(thrown, 'message')) ?? internal.entry.message : internal.entry.message
-    return { record: baseRecord(internal, message, facts, opts), headers }
+    return { record: errorRecord(internal, message, facts, opts), headers }
   }
   const code = safeGet(thrown, 'code')
   const condition = typeof code === 'string' && Object.hasOwn(frameworkConditions, code)
@@ -351,20 +288,20 @@ function fromForeign (thrown: object, facts: RequestFacts, opts: NormalizedOptio
   } else {
     message = safeMessage(target.entry, opts.conditions.clientError.entry)
   }
-  const record = baseRecord(target, message, facts, opts)
+  const record = errorRecord(target, message, facts, opts)
   if (retryAfter !== undefined) record.retryAfter = retryAfter
   return { record, headers }
 }
 
 /** The wait of the record and its header are one number (docs/safety.md, "Retry-After"): a reply's own Retry-After counts last. */
-function agreeOnWait (normalized: NormalizedError, facts: RequestFacts): NormalizedError {
-  const { record, headers } = normalized
+function agreeOnWait (answer: ErrorAnswer, facts: RequestFacts): ErrorAnswer {
+  const { record, headers } = answer
   const wait = record.retryAfter ?? retryAfterSeconds(facts.retryAfterHeader, Date.now())
   if (wait !== undefined) {
     record.retryAfter = wait
     headers.push(['retry-after', String(wait)])
   }
-  return normalized
+  return answer
 }
 
 /**
@@ -372,17 +309,17 @@ function agreeOnWait (normalized: NormalizedError, facts: RequestFacts): Normali
  * ApiErrors by their catalog, validation failures per keyword, framework
  * errors by their code, other errors by their status, and the rest as 500.
  */
-export function normalizeError (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
-  return agreeOnWait(recordOf(thrown, facts, opts), facts)
+export function toErrorAnswer (thrown: unknown, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
+  return agreeOnWait(classify(thrown, facts, opts), facts)
 }
 
-function recordOf (thrown: unknown, facts: RequestFacts, opts: NormalizedOptions): NormalizedError {
+function classify (thrown: unknown, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   if (isApiError(thrown)) return fromApiError(thrown, facts, opts)
   const raised = conditionOf(thrown)
   if (raised !== undefined) return fromCondition(raised.condition, raised.retryAfter, facts, opts)
   if (typeof thrown !== 'object' || thrown === null) {
     const internal = opts.conditions.internal
-    return { record: baseRecord(internal, internal.entry.message, facts, opts), headers: [] }
+    return { record: errorRecord(internal, internal.entry.message, facts, opts), headers: [] }
   }
   if (safeGet(thrown, 'validationContext') !== undefined || Array.isArray(safeGet(thrown, 'validation'))) {
     return fromValidation(thrown, facts, opts)
@@ -395,5 +332,3 @@ export function notFoundError (facts: RequestFacts): { statusCode: 404, code: 'F
   const path = facts.instance.length > 256 ? facts.instance.slice(0, 256) + '…' : facts.instance
   return { statusCode: 404, code: 'FST_ERR_NOT_FOUND', message: `Route ${facts.method} ${path} not found` }
 }
-
-export { timestampOf }
