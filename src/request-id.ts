@@ -5,12 +5,12 @@ import type { FastifyServerOptions } from 'fastify'
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
 
-// 16 bytes (128 bits) from the CSPRNG per id, drawn from a pool that is refilled every 256 ids:
-// one randomFillSync per 256 requests instead of a UUID, its string and a replaceAll per request.
+// 16 bytes (128 bits) from the CSPRNG per id, drawn from a 16 KiB pool that is refilled every 1024
+// ids: one randomFillSync per 1024 requests instead of a UUID, its string and a replaceAll per request.
 // Every id is as unguessable as a random UUID's 122 bits, and independent of the ids before it.
 // allocUnsafeSlow: a buffer of its own, not a slice of Node's shared Buffer pool.
 const ID_BYTES = 16
-const POOL_BYTES = ID_BYTES * 256
+const POOL_BYTES = ID_BYTES * 1024
 const pool = Buffer.allocUnsafeSlow(POOL_BYTES)
 let poolOffset = POOL_BYTES
 

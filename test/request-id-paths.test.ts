@@ -80,7 +80,7 @@ t.test('a hijacked reply can still read its id from the reply', async t => {
 
 t.test('ids are unique across many requests and pool refills', async t => {
   const ids = new Set<string>()
-  const n = 20_000   // about 80 refills of the 256-id pool
+  const n = 20_000   // about 20 refills of the 1024-id pool
   for (let i = 0; i < n; i++) ids.add(generateRequestId())
   t.equal(ids.size, n)
   for (const id of ids) if (!generated.test(id)) t.fail(`bad id ${id}`)
