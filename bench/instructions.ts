@@ -3,8 +3,18 @@
 // runs, so it compares contenders on a busy machine. Each server runs under callgrind, is warmed up
 // (the JIT settles), then counted over several batches: counters zeroed, a batch of requests, a dump.
 //
-// Environment: ICOUNT_WARMUP (requests before counting, default 20000), ICOUNT_REQUESTS (per batch,
-// default 4000), ICOUNT_ROUNDS (batches, default 3), ICOUNT_LOGGING ('off', 'file' or 'both', default 'both').
+// Environment: ICOUNT_WARMUP (requests before counting, default 10000), ICOUNT_REQUESTS (per batch,
+// default 5000), ICOUNT_ROUNDS (batches, default 5), ICOUNT_LOGGING ('off', 'file' or 'both', default 'both'),
+// ICOUNT_CONNECTIONS (default 1: one request per turn of the event loop, so that the count does not
+// depend on how many requests the machine's load lets pile up per turn).
+//
+// ICOUNT_INJECT=1: the requests are app.inject() calls inside the server process, one after the
+// other: no sockets, no load generator competing for the CPU, so batches repeat to within a few
+// percent. The count then includes light-my-request's own work; the difference between contenders
+// is what each one adds to a request.
+//
+// Read the minimum as the cost of a request: what varies between batches is extra work (a major GC
+// that lands in one batch, more connections ready at once), never less.
 import { execFile, spawn, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -14,9 +24,11 @@ import { promisify } from 'node:util'
 import autocannon from 'autocannon'
 import { contenders, type Contender } from './server.js'
 
-const warmup = Number(process.env.ICOUNT_WARMUP ?? 20_000)
-const batch = Number(process.env.ICOUNT_REQUESTS ?? 4000)
-const rounds = Number(process.env.ICOUNT_ROUNDS ?? 3)
+const warmup = Number(process.env.ICOUNT_WARMUP ?? 10_000)
+const batch = Number(process.env.ICOUNT_REQUESTS ?? 5000)
+const rounds = Number(process.env.ICOUNT_ROUNDS ?? 5)
+const connections = Number(process.env.ICOUNT_CONNECTIONS ?? 1)
+const inject = process.env.ICOUNT_INJECT === '1'
 const loggingModes = (process.env.ICOUNT_LOGGING ?? 'both') === 'both' ? ['off', 'file'] : [process.env.ICOUNT_LOGGING ?? 'off']
 // ICOUNT_SERVER: another server file with the same protocol (prints `port <n>`), for trying variants.
 const serverFile = process.env.ICOUNT_SERVER ?? fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -30,9 +42,11 @@ const chosen = (asked.length > 0 ? asked : ['plain-ok', 'ids-ok', 'flat-ok', 'ra
 
 async function start (name: Contender, logFile: string | undefined, dir: string): Promise<{ child: ChildProcess, port: number }> {
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(dir, 'cg.out')}`,
-    process.execPath, '--import', 'tsx', serverFile, name], {
-    env: { ...process.env, BENCH_LOGGING: logFile ?? '0' },
-    stdio: ['ignore', 'pipe', 'ignore']
+    // One thread (no concurrent compilers or GC helpers) and no bytecode flushing: JIT and GC work
+    // that would otherwise land in whichever batch the clock picks.
+    process.execPath, '--single-threaded', '--no-flush-bytecode', '--import', 'tsx', serverFile, name], {
+    env: { ...process.env, BENCH_LOGGING: logFile ?? '0', BENCH_INJECT: inject ? '1' : '0' },
+    stdio: ['pipe', 'pipe', 'ignore']
   })
   return await new Promise((resolve, reject) => {
     let out = ''
@@ -45,8 +59,18 @@ async function start (name: Contender, logFile: string | undefined, dir: string)
   })
 }
 
+let injected: ChildProcess | undefined
 async function load (port: number, amount: number): Promise<void> {
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/ok`, connections: 10, amount, timeout: 60 })
+  if (injected !== undefined) {
+    const child = injected
+    await new Promise<void>(resolve => {
+      const onData = (chunk: Buffer): void => { if (String(chunk).includes('done')) { child.stdout?.off('data', onData); resolve() } }
+      child.stdout?.on('data', onData)
+      child.stdin?.write(`run ${amount}\n`)
+    })
+    return
+  }
+  const result = await autocannon({ url: `http://127.0.0.1:${port}/ok`, connections, amount, timeout: 60 })
   if (result.non2xx !== 0 || result.errors !== 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`)
 }
 
@@ -63,6 +87,7 @@ async function count (name: Contender, logging: string): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'icount-'))
   const logFile = logging === 'file' ? join(dir, 'server.log') : undefined
   const { child, port } = await start(name, logFile, dir)
+  injected = inject ? child : undefined
   try {
     await load(port, warmup)
     const perRequest: number[] = []
@@ -84,14 +109,15 @@ const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - 
 const k = (n: number): string => `${(n / 1000).toFixed(1)}k`
 
 for (const logging of loggingModes) {
-  console.log(`\n### logging ${logging === 'file' ? 'on (pino at info to a file)' : 'off'}: instructions per request, ${rounds} batches of ${batch} after ${warmup} warm-up requests\n`)
-  console.log('| contender | instructions/request (median) | min–max | ÷ first |')
-  console.log('|---|---|---|---|')
+  console.log(`\n### logging ${logging === 'file' ? 'on (pino at info to a file)' : 'off'}: instructions per request, ${rounds} batches of ${batch} ` +
+    `after ${warmup} warm-up requests, ${inject ? 'inject()' : `${connections} connection${connections === 1 ? '' : 's'}`}\n`)
+  console.log('| contender | instructions/request (min) | median | max | first ÷ this (min) |')
+  console.log('|---|---|---|---|---|')
   let first: number | undefined
   for (const name of chosen) {
     const xs = await count(name, logging)
-    const m = median(xs)
-    first ??= m
-    console.log(`| ${name} | ${k(m)} | ${k(Math.min(...xs))}–${k(Math.max(...xs))} | ${(m / first).toFixed(3)} |`)
+    const min = Math.min(...xs)
+    first ??= min
+    console.log(`| ${name} | ${k(min)} | ${k(median(xs))} | ${k(Math.max(...xs))} | ${(first / min).toFixed(3)}× |`)
   }
 }

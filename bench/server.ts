@@ -96,6 +96,23 @@ if (process.argv[1]?.endsWith('server.ts') === true) {
     }
   })
   process.on('SIGTERM', () => process.exit(0))
+  if (process.env.BENCH_INJECT === '1') {
+    // For bench/instructions.ts: `run <n>` on stdin makes n inject() requests, one after the other, then prints `done`.
+    let queue = Promise.resolve()
+    process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        const m = /^run (\d+)/.exec(line)
+        if (m === null) continue
+        queue = queue.then(async () => {
+          for (let i = 0, n = Number(m[1]); i < n; i++) {
+            const res = await app.inject({ method: 'GET', url: '/ok' })
+            if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+          }
+          console.log('done')
+        })
+      }
+    })
+  }
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   if (process.send === undefined) console.log(`port ${port}`)
