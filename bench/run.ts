@@ -1,7 +1,7 @@
 // npm run bench: every contender in its own server process, interleaved over rounds, against one
 // load generator (autocannon, in this process). Writes bench/RESULTS.md.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
-import { rmSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -186,5 +186,8 @@ lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unh
   'the plugin also writes its one 4xx line (code, status, request id, no stack), which the limit does not.', '',
 'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
   'that error path, which the `attachValidation` limit skips. The 429 shows the plugin\'s rate-limit hook costs next to nothing; the `/ok` tables show what the success path costs against plain Fastify.', '')
+// Instruction counts and profiles of the success path, measured by hand with bench/instructions.ts.
+const notesFile = fileURLToPath(new URL('./success-path.md', import.meta.url))
+if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8').trimEnd(), '')
 writeFileSync(resultsFile, lines.join('\n'))
 console.log(lines.join('\n'))
