@@ -1,8 +1,9 @@
 // npm run bench: every contender in its own server process, interleaved over rounds, against one
 // load generator (autocannon, in this process). Writes bench/RESULTS.md.
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
-import { cpus, totalmem } from 'node:os'
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import type { Contender } from './server.js'
@@ -19,7 +20,8 @@ interface Scenario {
   title: string
   method: 'GET' | 'POST'
   path: string
-  logging: boolean
+  /** `true`: pino at info to /dev/null; `'file'`: pino at info to a file, as in production. */
+  logging: boolean | 'file'
   contenders: Contender[]
   body?: string
 }
@@ -28,9 +30,13 @@ const scenarios: Scenario[] = [
   { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
   { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
   { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate'], body: '{}' },
-  { id: 'ok', title: 'success (`/ok`), request ids on', method: 'GET', path: '/ok', logging: false, contenders: ['bare-ok', 'flat-ok'] },
+  // The success path, step by step: plain Fastify (no server options), + requestIdOptions(), + the plugin.
+  { id: 'ok', title: 'success (`/ok`), logging off', method: 'GET', path: '/ok', logging: false, contenders: ['plain-ok', 'ids-ok', 'flat-ok'] },
+  { id: 'ok-log', title: 'success (`/ok`), pino at info to a file', method: 'GET', path: '/ok', logging: 'file', contenders: ['plain-ok', 'ids-ok', 'flat-ok'] },
+  { id: 'ok-rate-limit', title: 'success of a rate-limited route (`/ok`), logging off', method: 'GET', path: '/ok', logging: false, contenders: ['rate-limit-own-ok', 'flat-rate-limit-ok'] },
   { id: '429', title: '429 from the rate limiter', method: 'GET', path: '/ok', logging: false, contenders: ['rate-limit-own', 'flat-rate-limit'] }
 ]
+const loadBefore = loadavg()[0] ?? 0
 
 interface Sample { rps: number, p99: number, cpuPerReq: number, maxRss: number }
 
@@ -38,10 +44,10 @@ const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'igno
 // The load generator on core 0, each server on core 1: they do not steal each other's time.
 if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
 
-function start (name: Contender, logging: boolean): Promise<{ child: ChildProcess, port: number }> {
+function start (name: Contender, logging: boolean | string): Promise<{ child: ChildProcess, port: number }> {
   const child = fork(serverFile, [name], {
     execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_LOGGING: logging ? '1' : '0' },
+    env: { ...process.env, BENCH_LOGGING: typeof logging === 'string' ? logging : logging ? '1' : '0' },
     stdio: ['ignore', 'ignore', 'inherit', 'ipc']
   })
   if (hasTaskset && child.pid !== undefined) execFileSync('taskset', ['-cp', '1', String(child.pid)], { stdio: 'ignore' })
@@ -66,7 +72,8 @@ async function load (port: number, s: Scenario, seconds: number, amount?: number
 }
 
 async function measure (name: Contender, s: Scenario): Promise<Sample> {
-  const { child, port } = await start(name, s.logging)
+  const logFile = s.logging === 'file' ? join(tmpdir(), `fastify-error-envelope-bench-${process.pid}.log`) : undefined
+  const { child, port } = await start(name, logFile ?? s.logging === true)
   try {
     await load(port, s, 1)
     await ask(child, 'reset')
@@ -76,6 +83,7 @@ async function measure (name: Contender, s: Scenario): Promise<Sample> {
     return { rps: result.requests.average, p99: result.latency.p99, cpuPerReq: usage.cpuMicros / Math.max(total, 1), maxRss: usage.maxRss }
   } finally {
     child.kill()
+    if (logFile !== undefined) rmSync(logFile, { force: true })
   }
 }
 
@@ -127,6 +135,10 @@ lines.push(`Written by \`npm run bench\` on ${new Date().toISOString().slice(0, 
   Object.entries(versions.dependencies).map(([n, v]) => `${n} ${v.version}`).join(', ') + '.', '')
 lines.push(`${connections} connections, ${duration} s per run after 1 s of warm-up, ${rounds} interleaved rounds; medians, with the min–max of req/s. ` +
   `${hasTaskset ? 'Load generator pinned to core 0, server to core 1.' : 'No taskset here: processes not pinned.'} A cell whose req/s spread exceeds 15 % is marked *noisy*.`, '')
+const loadAfter = loadavg()[0] ?? 0
+lines.push(`1-minute load average ${loadBefore.toFixed(2)} before the run, ${loadAfter.toFixed(2)} after` +
+  (Math.max(loadBefore, loadAfter) > 1 ? ': **other work shared the machine**, so compare contenders within one table, not across runs.' : '.') +
+  (process.env.BENCH_NOTE === undefined ? '' : ` ${process.env.BENCH_NOTE}`), '')
 for (const s of scenarios) {
   lines.push(`## ${s.title}`, '', '| contender | req/s | min–max | p99 ms | server CPU µs/req | peak RSS MB |', '|---|---|---|---|---|---|')
   for (const c of s.contenders) {
@@ -141,7 +153,11 @@ const targets: Array<[string, number, string, boolean]> = [
   ['`/err` logging on: flat ÷ direct-send limit', ratio('err-log', 'flat', 'limit'), '≥ 0.70', ratio('err-log', 'flat', 'limit') >= 0.70],
   ['`/err` logging on: flat ÷ Fastify default handler', ratio('err-log', 'flat', 'fastify-default'), '≥ 1.8', ratio('err-log', 'flat', 'fastify-default') >= 1.8],
   ['`/validate`: plugin ÷ attachValidation limit', ratio('validate', 'flat-validate', 'limit-validate'), '≥ 0.95', ratio('validate', 'flat-validate', 'limit-validate') >= 0.95],
-  ['`/ok`: with the plugin ÷ without', ratio('ok', 'flat-ok', 'bare-ok'), '≥ 0.97', ratio('ok', 'flat-ok', 'bare-ok') >= 0.97],
+  ['`/ok` logging off: requestIdOptions() ÷ plain Fastify', ratio('ok', 'ids-ok', 'plain-ok'), '≥ 0.97', ratio('ok', 'ids-ok', 'plain-ok') >= 0.97],
+  ['`/ok` logging off: requestIdOptions() + plugin ÷ plain Fastify', ratio('ok', 'flat-ok', 'plain-ok'), '≥ 0.97', ratio('ok', 'flat-ok', 'plain-ok') >= 0.97],
+  ['`/ok` logging to a file: requestIdOptions() ÷ plain Fastify', ratio('ok-log', 'ids-ok', 'plain-ok'), '≥ 0.97', ratio('ok-log', 'ids-ok', 'plain-ok') >= 0.97],
+  ['`/ok` logging to a file: requestIdOptions() + plugin ÷ plain Fastify', ratio('ok-log', 'flat-ok', 'plain-ok'), '≥ 0.97', ratio('ok-log', 'flat-ok', 'plain-ok') >= 0.97],
+  ['rate-limited `/ok`: plugin\'s rateLimit ÷ @fastify/rate-limit by hand', ratio('ok-rate-limit', 'flat-rate-limit-ok', 'rate-limit-own-ok'), '≥ 0.97', ratio('ok-rate-limit', 'flat-rate-limit-ok', 'rate-limit-own-ok') >= 0.97],
   ['429: plugin ÷ @fastify/rate-limit\'s own', ratio('429', 'flat-rate-limit', 'rate-limit-own'), '≥ 0.9', ratio('429', 'flat-rate-limit', 'rate-limit-own') >= 0.9],
   ['server CPU per `/err` response: flat ÷ limit', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu, '≤ 1.2', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu <= 1.2]
 ]
@@ -169,6 +185,9 @@ lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unh
   'are bounded by `throw-trivial`, and what this plugin adds on top of that floor is the last column. With logging on, ' +
   'the plugin also writes its one 4xx line (code, status, request id, no stack), which the limit does not.', '',
 'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
-  'that error path, which the `attachValidation` limit skips. `/ok` and the 429 show the plugin\'s hooks cost next to nothing.', '')
+  'that error path, which the `attachValidation` limit skips. The 429 shows the plugin\'s rate-limit hook costs next to nothing; the `/ok` tables show what the success path costs against plain Fastify.', '')
+// Instruction counts and profiles of the success path, measured by hand with bench/instructions.ts.
+const notesFile = fileURLToPath(new URL('./success-path.md', import.meta.url))
+if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8').trimEnd(), '')
 writeFileSync(resultsFile, lines.join('\n'))
 console.log(lines.join('\n'))

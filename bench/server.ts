@@ -1,5 +1,6 @@
 // One benchmark contender per process: `node --import tsx bench/server.ts <contender>`.
-// Prints `ready <port>` and answers the driver's `usage` messages with its CPU time and peak RSS.
+// Sends its port to the driver (or prints `port <n>` when it has no IPC channel, as under valgrind)
+// and answers the driver's `usage` messages with its CPU time and peak RSS.
 import { createWriteStream } from 'node:fs'
 import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
@@ -10,25 +11,41 @@ export const contenders = [
   'limit', 'fastify-default',
   'flat', 'envelope', 'openai', 'problem', 'flat-send-error', 'throw-trivial',
   'limit-validate', 'flat-validate',
-  'bare-ok', 'flat-ok',
-  'rate-limit-own', 'flat-rate-limit'
+  // The success path, step by step: plain Fastify with no server options, + requestIdOptions(), + the plugin.
+  'plain-ok', 'ids-ok', 'flat-ok',
+  'rate-limit-own', 'flat-rate-limit',
+  // The success path of a rate-limited route: @fastify/rate-limit by hand on plain Fastify, and the plugin's rateLimit.
+  'rate-limit-own-ok', 'flat-rate-limit-ok'
 ] as const
 export type Contender = typeof contenders[number]
+
+/** Contenders that run on plain Fastify, with no server options at all. */
+const plain: readonly Contender[] = ['plain-ok', 'rate-limit-own-ok']
+/** The same limit for both rate-limited success contenders: high enough that every request passes. */
+const passingLimit = { max: 1_000_000_000, timeWindow: 60_000 }
 
 const NotFound = createError('JOB_NOT_FOUND', "Job doesn't exist", 404)
 const body = { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' } } } as const
 
-export async function buildContender (name: Contender, logging: boolean): Promise<FastifyInstance> {
-  const logger = logging ? { level: 'info', stream: createWriteStream('/dev/null') } : false
-  const app = Fastify({ logger, ...requestIdOptions() })
+/**
+ * `logging`: `true` is pino at info to /dev/null; a string is pino at info to that file
+ * (Fastify's `logger.file`, a pino destination), as a production app would log.
+ */
+export async function buildContender (name: Contender, logging: boolean | string): Promise<FastifyInstance> {
+  const logger = logging === false
+    ? false
+    : typeof logging === 'string' ? { level: 'info', file: logging } : { level: 'info', stream: createWriteStream('/dev/null') }
+  const app = plain.includes(name) ? Fastify({ logger }) : Fastify({ logger, ...requestIdOptions() })
   const format = (['flat', 'envelope', 'openai', 'problem'] as const).find(f => name === f || name.startsWith(`${f}-`))
   if (format !== undefined) {
     await app.register(errorEnvelope, {
       format,
-      ...(name === 'flat-rate-limit' ? { rateLimit: { max: 0, timeWindow: 60_000 } } : {})
+      ...(name === 'flat-rate-limit' ? { rateLimit: { max: 0, timeWindow: 60_000 } } : {}),
+      ...(name === 'flat-rate-limit-ok' ? { rateLimit: passingLimit } : {})
     })
   }
   if (name === 'rate-limit-own') await app.register(rateLimit, { max: 0, timeWindow: 60_000 })
+  if (name === 'rate-limit-own-ok') await app.register(rateLimit, passingLimit)
   if (name === 'throw-trivial') {
     // Fastify's throw path with the cheapest possible error handler: the floor for any handler.
     app.setErrorHandler((_err, request, reply) => {
@@ -63,7 +80,8 @@ export async function buildContender (name: Contender, logging: boolean): Promis
 if (process.argv[1]?.endsWith('server.ts') === true) {
   const name = process.argv[2] as Contender
   if (!(contenders as readonly string[]).includes(name)) throw new Error(`unknown contender ${name}`)
-  const app = await buildContender(name, process.env.BENCH_LOGGING === '1')
+  const logging = process.env.BENCH_LOGGING
+  const app = await buildContender(name, logging === undefined || logging === '' || logging === '0' ? false : logging === '1' ? true : logging)
   await app.listen({ port: 0, host: '127.0.0.1' })
   let cpu = process.cpuUsage()
   process.on('message', (message) => {
@@ -77,6 +95,26 @@ if (process.argv[1]?.endsWith('server.ts') === true) {
       process.send?.({ cpuMicros: used.user + used.system, rss: process.memoryUsage().rss, maxRss: process.resourceUsage().maxRSS * 1024 })
     }
   })
+  process.on('SIGTERM', () => process.exit(0))
+  if (process.env.BENCH_INJECT === '1') {
+    // For bench/instructions.ts: `run <n>` on stdin makes n inject() requests, one after the other, then prints `done`.
+    let queue = Promise.resolve()
+    process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
+      for (const line of chunk.split('\n')) {
+        const m = /^run (\d+)/.exec(line)
+        if (m === null) continue
+        queue = queue.then(async () => {
+          for (let i = 0, n = Number(m[1]); i < n; i++) {
+            const res = await app.inject({ method: 'GET', url: '/ok' })
+            if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+          }
+          console.log('done')
+        })
+      }
+    })
+  }
   const address = app.server.address()
-  process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 })
+  const port = typeof address === 'object' && address !== null ? address.port : 0
+  if (process.send === undefined) console.log(`port ${port}`)
+  else process.send({ port })
 }

@@ -7,6 +7,7 @@ import { resolveOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
+import { isRequestIdGenerator } from './request-id.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -54,8 +55,29 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     reply.header(header, request.id)
     next()
   })
+  fastify.addHook('onReady', function checkRequestIds (done) {
+    warnOfDefaultRequestIds(fastify)
+    done()
+  })
   setClientErrorResponder(fastify, respond)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
+}
+
+const warned = new WeakSet<object>()
+
+/**
+ * Without `requestIdOptions()`, Fastify's own ids are `req-1`, `req-2`, …: predictable, the
+ * same after every restart and on every instance, and an incoming X-Request-Id is ignored.
+ * Says so once per server, at ready. An app that made its own `genReqId` is left alone.
+ */
+function warnOfDefaultRequestIds (instance: FastifyInstance): void {
+  const genReqId = (instance as unknown as { genReqId?: unknown }).genReqId
+  if (isRequestIdGenerator(genReqId) || typeof genReqId !== 'function' || genReqId.name !== 'defaultGenReqId') return
+  if (warned.has(instance.server)) return
+  warned.add(instance.server)
+  instance.log.warn('fastify-error-envelope: request ids are Fastify\'s default req-1, req-2, …: predictable, repeated after ' +
+    'every restart and on every instance, and an incoming X-Request-Id is ignored. Spread requestIdOptions() into ' +
+    'Fastify({ … }) for random req_… ids, valid incoming X-Request-Ids kept, and request_id on every log line.')
 }
 
 /**

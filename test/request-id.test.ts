@@ -1,7 +1,8 @@
 import Fastify from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, generateRequestId, requestIdOptions } from '../src/index.js'
-import { build } from './helper.js'
+import { testServerOptions } from '../src/testing.js'
+import { build, logCapture } from './helper.js'
 
 const generated = /^req_[0-9a-f]{32}$/
 
@@ -160,4 +161,38 @@ t.test('the requestIdHeader plugin option names the response header', async t =>
   const res = await server.inject('/')
   t.equal(res.headers['x-trace-id'], 'req_fixed')
   t.equal(res.json().request_id, 'req_fixed')
+})
+
+t.test('without requestIdOptions the plugin warns once, at ready, that ids are req-1, req-2, …', async t => {
+  const { stream, lines } = logCapture()
+  const server = Fastify({ logger: { level: 'info', stream } })
+  await server.register(errorEnvelope)
+  // A second registration in a child context: still one line for the server.
+  await server.register(async function child (scope) { await scope.register(errorEnvelope) }, { prefix: '/v2' })
+  t.same(lines.filter(l => l.level === 40), [], 'nothing before ready')
+  await server.ready()
+  const warnings = lines.filter(l => l.level === 40)
+  t.equal(warnings.length, 1, 'one line')
+  t.match(warnings[0]?.msg, /requestIdOptions\(\)/, 'naming requestIdOptions()')
+  t.match(warnings[0]?.msg, /req-1, req-2/, 'saying what the ids are')
+  t.match(warnings[0]?.msg, /X-Request-Id/, 'and that an incoming id is ignored')
+  t.match(warnings[0]?.msg, /request_id/, 'and what requestIdOptions() gives')
+  await server.close()
+})
+
+t.test('no warning with requestIdOptions(), testServerOptions() or a genReqId of the app\'s own', async t => {
+  const servers: Array<[string, object]> = [
+    ['requestIdOptions()', requestIdOptions()],
+    ['requestIdOptions({ generate })', requestIdOptions({ generate: () => 'x' })],
+    ['testServerOptions()', testServerOptions()],
+    ['own genReqId', { genReqId: () => 'mine' }]
+  ]
+  for (const [name, options] of servers) {
+    const { stream, lines } = logCapture()
+    const server = Fastify({ logger: { level: 'info', stream }, ...options })
+    await server.register(errorEnvelope)
+    await server.ready()
+    t.same(lines.filter(l => l.level === 40), [], name)
+    await server.close()
+  }
 })
