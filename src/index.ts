@@ -68,7 +68,7 @@ const errorEnvelope = fp(errorEnvelopePlugin, { name: 'fastify-error-envelope', 
 
 export default errorEnvelope
 export { errorEnvelope }
-export { ApiError, isApiError, type ApiErrorOptions, type ErrorFactory, type ErrorFactories, type TemplateParams } from './errors.js'
+export { ApiError, isApiError, type ApiErrorOptions, type ErrorCode, type ErrorFactory, type ErrorFactories, type Register, type TemplateParams } from './errors.js'
 export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type RetryGuidance } from './catalog.js'
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
 export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'

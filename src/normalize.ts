@@ -1,6 +1,6 @@
 import type { CatalogEntry } from './catalog.js'
 import { isErrorStatus } from './catalog.js'
-import { isApiError, renderTemplate, type ApiError } from './errors.js'
+import { apiErrorInternals, isApiError, renderTemplate, type ApiError } from './errors.js'
 import type { NormalizedOptions, ResolvedCondition } from './options.js'
 import type { Condition } from './presets/index.js'
 import type { ErrorRecord, Violation } from './record.js'
@@ -214,8 +214,9 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   }
   // The active catalog decides status and metadata (so `errors` can override a preset's code);
   // a status given to this one error wins over both.
-  const entry = opts.catalog.get(code) ?? err.entry
-  const explicitStatus = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status)
+  const made = apiErrorInternals(err)
+  const entry = opts.catalog.get(code) ?? made.entry
+  const explicitStatus = isErrorStatus(err.status) && (made.entry === undefined || err.status !== made.entry.status)
   const status = explicitStatus ? err.status : entry?.status
   if (entry === undefined && status === undefined) {
     const internal = opts.conditions.internal
@@ -235,9 +236,9 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: NormalizedOptio
   if (!exposed) {
     // A code no catalog knows has no documented message: its own may hold anything.
     message = safeMessage(entry ?? opts.conditions.internal.entry, opts.conditions.internal.entry)
-  } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
+  } else if (made.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
     message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
-  } else if (err.defaultMessage && err.params === undefined) {
+  } else if (made.defaultMessage && made.params === undefined) {
     message = resolvedEntry.message
   } else {
     message = safeString(err.message) ?? resolvedEntry.message

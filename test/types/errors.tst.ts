@@ -1,6 +1,6 @@
 import Fastify, { type FastifyReply } from 'fastify'
 import { expect, test } from 'tstyche'
-import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../../src/index.js'
+import errorEnvelope, { ApiError, defineErrors, presets, type ErrorCode, type ErrorEnvelopeOptions } from '../../src/index.js'
 
 const errors = defineErrors({
   JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found' },
@@ -42,7 +42,9 @@ test('a factory without params takes nothing or options', () => {
 
 test('factories expose code, status and message', () => {
   expect(errors.JOB_NOT_FOUND.code).type.toBe<'JOB_NOT_FOUND'>()
-  expect(errors.JOB_NOT_FOUND.status).type.toBe<number>()
+  expect(errors.JOB_NOT_FOUND.status).type.toBe<404>()
+  expect(errors.PLAIN.status).type.toBe<400>()
+  expect(presets.aitbc.errors.JOB_NOT_FOUND.status).type.toBe<404>()
   expect(errors.JOB_NOT_FOUND.message).type.toBe<'Job {job_id} not found'>()
   expect(errors).type.not.toHaveProperty('NOPE')
 })
@@ -53,6 +55,23 @@ test('presets ship typed factories', () => {
   expect(presets.aitbc.errors).type.toHaveProperty('SYSTEM_INTERNAL_ERROR')
   expect(presets.aitbc.errors).type.not.toHaveProperty('NOPE')
   expect(presets).type.not.toHaveProperty('nope')
+})
+
+test('without a Register declaration any code compiles', () => {
+  expect(new ApiError('ANY_STRING_AT_ALL')).type.toBe<ApiError<'ANY_STRING_AT_ALL'>>()
+  expect(ApiError).type.toBeConstructableWith('IMAGE_NOT_FUOND')
+  expect(ApiError).type.toBeConstructableWith('x' as string)
+  expect<ErrorCode>().type.toBe<string>()
+})
+
+test("ApiError's public shape is (code, options?) and its members; no factory internals", () => {
+  expect(ApiError).type.not.toBeConstructableWith('CODE', {}, { status: 404, message: 'x' })
+  expect(ApiError).type.not.toBeConstructableWith()
+  expect<ApiError>().type.not.toHaveProperty('entry')
+  expect<ApiError>().type.not.toHaveProperty('params')
+  expect<ApiError>().type.not.toHaveProperty('defaultMessage')
+  expect<ApiError>().type.toHaveProperty('code')
+  expect<ApiError>().type.toHaveProperty('statusCode')
 })
 
 test('ApiError options are checked', () => {
