@@ -17,7 +17,10 @@ declare module 'fastify' {
     sendError: (error: unknown) => FastifyReply
   }
   interface FastifyInstance {
-    /** With the `maintenance` option: turns the maintenance 503 on or off, optionally with a new Retry-After. */
+    /**
+     * Turns the maintenance 503 on or off, optionally with a new Retry-After (whole seconds).
+     * Needs the `maintenance` option: without it, it throws a TypeError that says so.
+     */
     setMaintenance: (enabled: boolean, retryAfter?: number) => void
   }
 }
@@ -43,7 +46,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
       fastify.setNotFoundHandler(notFoundHooks as { preHandler?: preHandlerHookHandler }, notFoundEnvelopeHandler)
     }
   }
-  if (opts.maintenance !== undefined) registerMaintenance(fastify, opts.maintenance)
+  registerMaintenance(fastify, opts.maintenance)
   if (!fastify.hasReplyDecorator('sendError')) {
     fastify.decorateReply('sendError', function sendError (this: import('fastify').FastifyReply, error: unknown) {
       errorEnvelopeHandler(error, this.request, this)
@@ -71,7 +74,7 @@ export { errorEnvelope }
 export { ApiError, isApiError, type ApiErrorOptions, type ErrorCode, type ErrorFactory, type ErrorFactories, type Register, type TemplateParams } from './errors.js'
 export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type RetryGuidance } from './catalog.js'
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
-export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
+export { requestIdOptions, generateRequestId, type RequestIdOptions, type RequestIdServerOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
 export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
@@ -83,3 +86,7 @@ export {
   createFlatFormat, createEnvelopeFormat, createOpenAIFormat, createProblemFormat,
   type FlatError, type EnvelopeError, type OpenAIError, type ProblemDetails, type FormatName
 } from './formats/index.js'
+export type { FlatFormatOptions } from './formats/flat.js'
+export type { EnvelopeFormatOptions } from './formats/envelope.js'
+export type { OpenAIFormatOptions } from './formats/openai.js'
+export type { ProblemFormatOptions } from './formats/problem.js'

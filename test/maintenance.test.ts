@@ -68,3 +68,17 @@ t.test('the maintenance option: the same checks, and unknown keys fail register'
   await t.resolves(register({ enabled: true, retryAfter: 60 }))
   await t.resolves(register({}))
 })
+
+t.test('without the maintenance option setMaintenance exists, as its type says, and throws a TypeError naming the option', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(errorEnvelope)
+  app.get('/', async () => 'ok')
+  await app.ready()
+  t.equal(typeof app.setMaintenance, 'function')
+  t.throws(() => app.setMaintenance(true), {
+    name: 'TypeError',
+    message: /^fastify-error-envelope: setMaintenance\(\) needs the 'maintenance' option/
+  })
+  t.equal((await app.inject('/')).statusCode, 200, 'the refused call changed nothing')
+})

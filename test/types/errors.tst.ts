@@ -1,6 +1,10 @@
 import Fastify, { type FastifyReply } from 'fastify'
 import { expect, test } from 'tstyche'
-import errorEnvelope, { ApiError, defineErrors, presets, type ErrorCode, type ErrorEnvelopeOptions } from '../../src/index.js'
+import errorEnvelope, {
+  ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, defineErrors, presets, requestIdOptions,
+  type EnvelopeFormatOptions, type ErrorCode, type ErrorEnvelopeOptions, type FlatFormatOptions, type OpenAIFormatOptions,
+  type ProblemFormatOptions, type RequestIdServerOptions
+} from '../../src/index.js'
 
 const errors = defineErrors({
   JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found' },
@@ -90,6 +94,31 @@ test('plugin options', () => {
   expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ format: (record: { code: string }) => ({ code: record.code }) })
   expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ preset: 'nope' })
   expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ exposeInternalErrors: 'yes' })
+})
+
+test('the errors option takes a catalog spec or defineErrors() factories, nothing else', () => {
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors })
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors: presets.genai.errors })
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors: { MY_CODE: { status: 409, message: 'Taken', retryable: false } } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: { X: 1 } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: { X: { status: 404 } } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: 'JOB_NOT_FOUND' })
+})
+
+test('setMaintenance is on every instance: without the option it throws (see test/maintenance.test.ts)', () => {
+  const app = Fastify()
+  expect(app.setMaintenance).type.toBe<(enabled: boolean, retryAfter?: number) => void>()
+  expect(app.setMaintenance).type.toBeCallableWith(true)
+  expect(app.setMaintenance).type.toBeCallableWith(true, 60)
+  expect(app.setMaintenance).type.not.toBeCallableWith('on')
+})
+
+test('the types public functions take and return are exported', () => {
+  expect(createFlatFormat).type.toBeCallableWith({ violations: true } satisfies FlatFormatOptions)
+  expect<Parameters<typeof createEnvelopeFormat>[0]>().type.toBe<EnvelopeFormatOptions | undefined>()
+  expect<Parameters<typeof createOpenAIFormat>[0]>().type.toBe<OpenAIFormatOptions | undefined>()
+  expect<Parameters<typeof createProblemFormat>[0]>().type.toBe<ProblemFormatOptions | undefined>()
+  expect(requestIdOptions()).type.toBe<RequestIdServerOptions>()
 })
 
 test('reply.sendError exists on FastifyReply', () => {
