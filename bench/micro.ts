@@ -1,6 +1,8 @@
 // npm run bench:micro: where the microseconds of one error response go, step by step.
 import createError from '@fastify/error'
-import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, normalizeOptions, presets } from '../src/index.js'
+import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, presets } from '../src/index.js'
+// Internal: the options the handler works from, resolved once.
+import { normalizeOptions } from '../src/options.js'
 import { normalizeError } from '../src/normalize.js'
 
 function bench (name: string, fn: () => unknown, iterations = 200_000): void {

@@ -74,12 +74,12 @@ export { errorEnvelope }
 export { ApiError, isApiError, type ApiErrorOptions, type ErrorCode, type ErrorFactory, type ErrorFactories, type Register, type TemplateParams } from './errors.js'
 export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type RetryGuidance } from './catalog.js'
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
-export { requestIdOptions, generateRequestId, type RequestIdOptions, type RequestIdServerOptions } from './request-id.js'
+export { requestIdOptions, type RequestIdOptions, type RequestIdServerOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
-export { normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
+export type { ErrorEnvelopeOptions, DocsOptions } from './options.js'
+// The JSON of a code's docs page; team A's one row type (CodeRow) is to replace it.
 export type { CodePageJson } from './docs-site.js'
 export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit.js'
-export { ConditionError } from './normalize.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {
   FlatErrorSchema, EnvelopeErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { ApiError, defineErrors, normalizeOptions, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { normalizeOptions } from '../src/options.js'
 import { build } from './helper.js'
 
 /**
