@@ -38,7 +38,7 @@ export interface RequestFacts {
   requestId: string
   instance: string
   method: string
-  /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
+  /** A `Retry-After` already on the reply (set by `@fastify/rate-limit` or `@fastify/under-pressure`). */
   retryAfterHeader?: unknown
   /** The reply's status when the error reached the handler (`reply.code(404); throw …`). */
   replyStatus?: number
@@ -290,8 +290,8 @@ function isError (value: object): boolean {
 
 /**
  * How an error made to be an answer is marked (docs/safety.md, "Which errors are trusted"):
- * @fastify/error's class mark or a Fastify (`FST_`) or plugin (`FEE_`) code; Boom's `isBoom`
- * with its `output`; http-errors' (and so @fastify/sensible's) `expose` with `status === statusCode`.
+ * `@fastify/error`'s class mark or a Fastify (`FST_`) or plugin (`FEE_`) code; Boom's `isBoom`
+ * with its `output`; http-errors' (and so `@fastify/sensible`'s) `expose` with `status === statusCode`.
  */
 function trustOf (thrown: object): 'fastify' | 'boom' | 'http-errors' | undefined {
   const code = safeGet(thrown, 'code')

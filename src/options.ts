@@ -15,7 +15,7 @@ export interface ErrorEnvelopeOptions {
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
   /** Your codes, from `defineErrors()` or as a plain object of code → `{ status, message, … }`; merged over the preset's catalog. */
   errors?: CatalogOption
-  /** Rate limits and quotas through @fastify/rate-limit, answered with the preset's 429 (or quota) code. Default: off. */
+  /** Rate limits and quotas through `@fastify/rate-limit`, answered with the preset's 429 (or quota) code. Default: off. */
   rateLimit?: false | RateLimitOptions
   /** A maintenance switch: while enabled, every request gets the preset's maintenance 503 with Retry-After. Toggle with `fastify.setMaintenance()`. */
   maintenance?: { enabled?: boolean, retryAfter?: number }
