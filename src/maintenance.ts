@@ -51,6 +51,8 @@ export function normalizeMaintenance (raw: unknown): MaintenanceState | undefine
  */
 export function registerMaintenance (fastify: FastifyInstance, maintenance: MaintenanceState | undefined): void {
   if (maintenance === undefined) {
+    // An outer registration's switch stays reachable from a child context registered without the option.
+    if (fastify.hasDecorator('setMaintenance')) return
     fastify.decorate('setMaintenance', function setMaintenance () {
       throw new TypeError("fastify-error-envelope: setMaintenance() needs the 'maintenance' option: register the plugin with { maintenance: { enabled: false } } to switch maintenance on and off")
     })
