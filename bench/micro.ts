@@ -1,6 +1,8 @@
 // npm run bench:micro: where the microseconds of one error response go, step by step.
 import createError from '@fastify/error'
-import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, resolveOptions, presets } from '../src/index.js'
+import { ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, presets } from '../src/index.js'
+// Internal: the options the handler works from, resolved once.
+import { resolveOptions } from '../src/options.js'
 import { toErrorAnswer } from '../src/answer.js'
 
 function bench (name: string, fn: () => unknown, iterations = 200_000): void {

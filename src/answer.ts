@@ -1,6 +1,6 @@
 import type { CatalogEntry } from './catalog.js'
 import { isErrorStatus } from './catalog.js'
-import { isApiError, renderTemplate, type ApiError } from './errors.js'
+import { apiErrorInternals, isApiError, renderTemplate, type ApiError } from './errors.js'
 import type { ResolvedCondition, ResolvedPreset } from './presets/resolve.js'
 import type { Condition } from './presets/index.js'
 import { errorRecord, type ErrorRecord, type RecordSettings, type RequestFacts, type Violation } from './record.js'
@@ -151,8 +151,9 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext):
   }
   // The active catalog decides status and metadata (so `errors` can override a preset's code);
   // a status given to this one error wins over both.
-  const entry = opts.catalog.get(code) ?? err.entry
-  const explicitStatus = isErrorStatus(err.status) && (err.entry === undefined || err.status !== err.entry.status)
+  const made = apiErrorInternals(err)
+  const entry = opts.catalog.get(code) ?? made.entry
+  const explicitStatus = isErrorStatus(err.status) && (made.entry === undefined || err.status !== made.entry.status)
   const status = explicitStatus ? err.status : entry?.status
   if (entry === undefined && status === undefined) {
     const internal = opts.conditions.internal
@@ -172,9 +173,9 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext):
   if (!exposed) {
     // A code no catalog knows has no documented message: its own may hold anything.
     message = safeMessage(entry ?? opts.conditions.internal.entry, opts.conditions.internal.entry)
-  } else if (err.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
+  } else if (made.defaultMessage && retryAfter !== undefined && resolvedEntry.retryMessage !== undefined) {
     message = renderTemplate(resolvedEntry.retryMessage, { retry_after: retryAfter })
-  } else if (err.defaultMessage && err.params === undefined) {
+  } else if (made.defaultMessage && made.params === undefined) {
     message = resolvedEntry.message
   } else {
     message = safeString(err.message) ?? resolvedEntry.message
@@ -226,8 +227,8 @@ function isError (value: object): boolean {
 
 /**
  * How an error made to be an answer is marked (docs/safety.md, "Which errors are trusted"):
- * @fastify/error's class mark or a Fastify (`FST_`) or plugin (`FEE_`) code; Boom's `isBoom`
- * with its `output`; http-errors' (and so @fastify/sensible's) `expose` with `status === statusCode`.
+ * `@fastify/error`'s class mark or a Fastify (`FST_`) or plugin (`FEE_`) code; Boom's `isBoom`
+ * with its `output`; http-errors' (and so `@fastify/sensible`'s) `expose` with `status === statusCode`.
  */
 function trustOf (thrown: object): 'fastify' | 'boom' | 'http-errors' | undefined {
   const code = safeGet(thrown, 'code')

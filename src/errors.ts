@@ -1,4 +1,5 @@
 import type { CatalogEntry, CatalogSpec } from './catalog.js'
+import type { PresetName, presets } from './presets/index.js'
 
 /** Options every typed error accepts. */
 export interface ApiErrorOptions {
@@ -20,8 +21,55 @@ export interface ApiErrorOptions {
   expose?: boolean
 }
 
+/**
+ * Declares, once per project, which codes `new ApiError(code)` accepts. Empty
+ * by default: any string compiles. Augment it and a code that is not in your
+ * preset or catalog is a type error, and editors complete the codes.
+ *
+ * - `preset`: the name of the preset you register (default `'aitbc'`): its codes.
+ * - `errors`: the type of the `errors` option, a `defineErrors()` result or a plain spec: its codes.
+ * - `codes`: a union of further codes, such as ones you throw with an explicit `status`.
+ *
+ * @example
+ * declare module 'fastify-error-envelope' {
+ *   interface Register {
+ *     preset: 'genai'
+ *     errors: typeof errors
+ *   }
+ * }
+ */
+export interface Register {}
+
+type RegisteredPreset = Register extends { preset: infer Name extends PresetName } ? Name : 'aitbc'
+type RegisteredCatalogCodes = Register extends { errors: infer Errors } ? keyof Errors & string : never
+type RegisteredExtraCodes = Register extends { codes: infer Codes extends string } ? Codes : never
+
+/**
+ * The codes `new ApiError(code)` accepts: any string, unless {@link Register}
+ * is augmented; then the codes of the registered preset, catalog and `codes`.
+ */
+export type ErrorCode = keyof Register extends never
+  ? string
+  : (keyof (typeof presets)[RegisteredPreset]['catalog'] & string) | RegisteredCatalogCodes | RegisteredExtraCodes
+
 // Symbol.for so that `isApiError` holds across duplicate copies of this package.
 const kApiError = Symbol.for('fastify-error-envelope.ApiError')
+// What a factory knew when it made the error; read by the handler through `apiErrorInternals()`.
+const kInternals = Symbol.for('fastify-error-envelope.ApiError.internals')
+// Only makeFactory holds it: a constructor call from outside cannot pass an entry.
+const kFactoryCall = Symbol('fastify-error-envelope.factoryCall')
+
+/** What the handler reads of an ApiError beside its public members. */
+export interface ApiErrorInternals {
+  /** The catalog entry the error was made from, when a factory made it. */
+  entry: CatalogEntry | undefined
+  /** The values of the message template's `{params}`, when a factory made it. */
+  params: Record<string, unknown> | undefined
+  /** True when no message was given: the catalog's message applies. */
+  defaultMessage: boolean
+}
+
+const noInternals: ApiErrorInternals = Object.freeze({ entry: undefined, params: undefined, defaultMessage: false })
 
 /**
  * An error identified by a code of the active catalog. Status, default
@@ -39,13 +87,6 @@ export class ApiError<Code extends string = string> extends Error {
   readonly retryAfter: number | undefined
   readonly headers: Record<string, string | number> | undefined
   readonly expose: boolean | undefined
-  /** The catalog entry the error was made from, when a factory made it. */
-  readonly entry: CatalogEntry | undefined
-  /** True when no message was given: the catalog's message applies. */
-  readonly defaultMessage: boolean
-
-  /** The values of the message template's `{params}`, when a factory made it. */
-  readonly params: Record<string, unknown> | undefined
 
   /**
    * Which errors capture a stack trace: `'server-errors'` (the default) skips it
@@ -55,7 +96,16 @@ export class ApiError<Code extends string = string> extends Error {
    */
   static stackTraces: 'server-errors' | 'all' = 'server-errors'
 
-  constructor (code: Code, opts: ApiErrorOptions = {}, entry?: CatalogEntry, params?: Record<string, unknown>) {
+  /**
+   * @param code - A code of the active catalog; with {@link Register} augmented, one of the registered codes.
+   * @param options - Message, details, field, status, retryAfter, cause, headers, expose.
+   */
+  constructor (code: Code extends ErrorCode ? Code : ErrorCode, options?: ApiErrorOptions)
+  constructor (code: Code, opts: ApiErrorOptions = {}, call?: typeof kFactoryCall, entry?: CatalogEntry, params?: Record<string, unknown>) {
+    if (call !== kFactoryCall) {
+      entry = undefined
+      params = undefined
+    }
     const message = opts.message ?? (entry === undefined ? code : renderTemplate(entry.message, params))
     const known = opts.status ?? entry?.status
     const skipStack = ApiError.stackTraces === 'server-errors' && known !== undefined && known < 500
@@ -68,16 +118,15 @@ export class ApiError<Code extends string = string> extends Error {
     }
     this.name = 'ApiError'
     this.code = code
-    this.status = opts.status ?? entry?.status
+    this.status = known
     this.details = opts.details
     // A field-specific code (its catalog entry names the field) says so without being told; an explicit field wins.
     this.field = opts.field ?? entry?.field
     this.retryAfter = opts.retryAfter
     this.headers = opts.headers
     this.expose = opts.expose
-    this.entry = entry
-    this.params = params
-    this.defaultMessage = opts.message === undefined
+    const internals: ApiErrorInternals = { entry, params, defaultMessage: opts.message === undefined }
+    Object.defineProperty(this, kInternals, { value: internals })
   }
 
   get statusCode (): number | undefined {
@@ -94,6 +143,18 @@ export class ApiError<Code extends string = string> extends Error {
   }
 }
 
+/**
+ * For the handler, not exported from the package: the factory's entry and params
+ * and whether the message is the catalog's. An ApiError from another copy of the
+ * package answers through the same global symbol; a look-alike without it gets none.
+ */
+export function apiErrorInternals (err: ApiError): ApiErrorInternals {
+  const internals = (err as unknown as Record<symbol, unknown>)[kInternals]
+  return typeof internals === 'object' && internals !== null ? internals as ApiErrorInternals : noInternals
+}
+
+type FactoryConstructor = new <Code extends string>(code: Code, opts: ApiErrorOptions | undefined, call: typeof kFactoryCall, entry: CatalogEntry, params: Record<string, unknown> | undefined) => ApiError<Code>
+
 /** True for an ApiError from any copy of this package. */
 export function isApiError (value: unknown): value is ApiError {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[kApiError] === true
@@ -109,17 +170,17 @@ export type FactoryArgs<Message extends string> =
     ? [opts?: ApiErrorOptions]
     : [params: Record<TemplateParams<Message>, string | number>, opts?: ApiErrorOptions]
 
-/** A function that makes the ApiError of one catalog code. */
-export interface ErrorFactory<Code extends string, Message extends string> {
+/** A function that makes the ApiError of one catalog code; its code, status and message stay literal types. */
+export interface ErrorFactory<Code extends string, Message extends string, Status extends number = number> {
   (...args: FactoryArgs<Message>): ApiError<Code>
   readonly code: Code
-  readonly status: number
+  readonly status: Status
   readonly message: Message
 }
 
 /** The typed factories of a catalog, one per code. */
 export type ErrorFactories<Spec extends CatalogSpec> = {
-  readonly [Code in keyof Spec & string]: ErrorFactory<Code, Spec[Code]['message']>
+  readonly [Code in keyof Spec & string]: ErrorFactory<Code, Spec[Code]['message'], Spec[Code]['status']>
 }
 
 const templateParam = /\{([A-Za-z0-9_.-]+)\}/g
@@ -134,13 +195,13 @@ export function renderTemplate (template: string, params: Record<string, unknown
 }
 
 /** Builds one ApiError factory for a catalog entry. */
-export function makeFactory<Code extends string, Message extends string> (code: Code, entry: CatalogEntry & { message: Message }): ErrorFactory<Code, Message> {
+export function makeFactory<Code extends string, Message extends string, Status extends number = number> (code: Code, entry: CatalogEntry & { message: Message, status: Status }): ErrorFactory<Code, Message, Status> {
   const hasParams = templateParam.test(entry.message)
   templateParam.lastIndex = 0
   const factory = function (...args: unknown[]): ApiError<Code> {
     const params = hasParams ? args[0] as Record<string, unknown> | undefined : undefined
     const opts = (hasParams ? args[1] : args[0]) as ApiErrorOptions | undefined
-    return new ApiError(code, opts, entry, params)
+    return new (ApiError as unknown as FactoryConstructor)(code, opts, kFactoryCall, entry, params)
   }
   Object.defineProperties(factory, {
     code: { value: code, enumerable: true },
@@ -148,5 +209,5 @@ export function makeFactory<Code extends string, Message extends string> (code: 
     message: { value: entry.message, enumerable: true },
     name: { value: code }
   })
-  return factory as unknown as ErrorFactory<Code, Message>
+  return factory as unknown as ErrorFactory<Code, Message, Status>
 }

@@ -18,7 +18,10 @@ declare module 'fastify' {
     sendError: (error: unknown) => FastifyReply
   }
   interface FastifyInstance {
-    /** With the `maintenance` option: turns the maintenance 503 on or off, optionally with a new Retry-After. */
+    /**
+     * Turns the maintenance 503 on or off, optionally with a new Retry-After (whole seconds).
+     * Needs the `maintenance` option: without it, it throws a TypeError that says so.
+     */
     setMaintenance: (enabled: boolean, retryAfter?: number) => void
   }
 }
@@ -44,7 +47,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
       fastify.setNotFoundHandler(notFoundHooks as { preHandler?: preHandlerHookHandler }, notFoundEnvelopeHandler)
     }
   }
-  if (opts.maintenance !== undefined) registerMaintenance(fastify, opts.maintenance)
+  registerMaintenance(fastify, opts.maintenance)
   if (!fastify.hasReplyDecorator('sendError')) {
     fastify.decorateReply('sendError', function sendError (this: import('fastify').FastifyReply, error: unknown) {
       errorEnvelopeHandler(error, this.request, this)
@@ -90,18 +93,21 @@ const errorEnvelope = fp(errorEnvelopePlugin, { name: 'fastify-error-envelope', 
 
 export default errorEnvelope
 export { errorEnvelope }
-export { ApiError, isApiError, type ApiErrorOptions, type ErrorFactory, type ErrorFactories, type TemplateParams } from './errors.js'
+export { ApiError, isApiError, type ApiErrorOptions, type ErrorCode, type ErrorFactory, type ErrorFactories, type Register, type TemplateParams } from './errors.js'
 export { defineErrors, type CatalogEntry, type CatalogSpec, type CodeRow, type RetryGuidance } from './catalog.js'
 export { presets, type PresetName, type Preset, type Condition, type FieldRules } from './presets/index.js'
-export { requestIdOptions, generateRequestId, type RequestIdOptions } from './request-id.js'
+export { requestIdOptions, type RequestIdOptions, type RequestIdServerOptions } from './request-id.js'
 export { clientErrorHandler } from './client-error.js'
-export { resolveOptions, normalizeOptions, type ErrorEnvelopeOptions, type DocsOptions } from './options.js'
+export type { ErrorEnvelopeOptions, DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
 export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit/index.js'
-export { ConditionError } from './condition-error.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {
   FlatErrorSchema, EnvelopeErrorSchema, OpenAIErrorSchema, ProblemDetailsSchema,
   createFlatFormat, createEnvelopeFormat, createOpenAIFormat, createProblemFormat,
   type FlatError, type EnvelopeError, type OpenAIError, type ProblemDetails, type FormatName
 } from './formats/index.js'
+export type { FlatFormatOptions } from './formats/flat.js'
+export type { EnvelopeFormatOptions } from './formats/envelope.js'
+export type { OpenAIFormatOptions } from './formats/openai.js'
+export type { ProblemFormatOptions } from './formats/problem.js'

@@ -45,8 +45,19 @@ export function normalizeMaintenance (raw: unknown): MaintenanceState | undefine
   }
 }
 
-/** The maintenance switch: a hook that answers the preset's maintenance 503 while it is on, and `setMaintenance` to flip it. */
-export function registerMaintenance (fastify: FastifyInstance, maintenance: MaintenanceState): void {
+/**
+ * The maintenance switch: a hook that answers the preset's maintenance 503 while it is on, and `setMaintenance` to flip it.
+ * Without the option `setMaintenance` is there too, as its type says, and throws a TypeError that names the option.
+ */
+export function registerMaintenance (fastify: FastifyInstance, maintenance: MaintenanceState | undefined): void {
+  if (maintenance === undefined) {
+    // An outer registration's switch stays reachable from a child context registered without the option.
+    if (fastify.hasDecorator('setMaintenance')) return
+    fastify.decorate('setMaintenance', function setMaintenance () {
+      throw new TypeError("fastify-error-envelope: setMaintenance() needs the 'maintenance' option: register the plugin with { maintenance: { enabled: false } } to switch maintenance on and off")
+    })
+    return
+  }
   fastify.decorate('setMaintenance', function setMaintenance (enabled: boolean, retryAfter?: number) {
     // Both are checked before either changes: a refused call leaves the switch as it was.
     const on = checkEnabled(enabled, "setMaintenance() argument 'enabled'")

@@ -15,9 +15,9 @@ export interface ErrorEnvelopeOptions {
   preset?: PresetName
   /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. Synchronous: an async one fails register. */
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
-  /** Your codes, from `defineErrors()` or as a plain object; merged over the preset's catalog. */
-  errors?: object
-  /** Rate limits and quotas through @fastify/rate-limit, answered with the preset's 429 (or quota) code. Default: off. */
+  /** Your codes, from `defineErrors()` or as a plain object of code → `{ status, message, … }`; merged over the preset's catalog. */
+  errors?: CatalogOption
+  /** Rate limits and quotas through `@fastify/rate-limit`, answered with the preset's 429 (or quota) code. Default: off. */
   rateLimit?: false | RateLimitOptions
   /** A maintenance switch: while enabled, every request gets the preset's maintenance 503 with Retry-After. Toggle with `fastify.setMaintenance()`. */
   maintenance?: { enabled?: boolean, retryAfter?: number }
@@ -71,6 +71,9 @@ export interface ErrorEnvelopeOptions {
    */
   docs?: false | DocsOptions
 }
+
+/** The `errors` option: a catalog spec, or the factories `defineErrors()` made of one. */
+export type CatalogOption = CatalogSpec | { readonly [code: string]: { readonly code: string, readonly status: number, readonly message: string } }
 
 /** The `docs` option: error pages served by the API itself. */
 export interface DocsOptions {
@@ -287,10 +290,3 @@ function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefin
   }
   return { prefix, docUrl, links: base + routePrefix + prefix }
 }
-
-/**
- * The former name of resolveOptions.
- *
- * @deprecated Use resolveOptions: it checks the options and resolves them.
- */
-export const normalizeOptions = resolveOptions

@@ -15,8 +15,8 @@ import { requestIdOptions, validRequestId, type RequestIdServerOptions } from '.
 export const REQUEST_ID_PLACEHOLDER = '<request_id>'
 /** The placeholder `stableErrorBody` puts in place of every timestamp. */
 export const TIMESTAMP_PLACEHOLDER = '<timestamp>'
-/** The clock `testPluginOptions()` fixes when given no timestamp. */
-export const DEFAULT_TEST_TIMESTAMP = '2024-01-01T00:00:00Z'
+// The clock `testPluginOptions()` fixes when given no timestamp (TestPluginOptions.timestamp documents it).
+const defaultTimestamp = '2024-01-01T00:00:00Z'
 
 export interface TestServerOptions {
   /** Every request that brings no `X-Request-Id` of its own gets this id. Default: `req_test_0001`, `req_test_0002`, … */
@@ -64,7 +64,7 @@ export function testServerOptions (opts: TestServerOptions = {}): RequestIdServe
  * await app.register(errorEnvelope, testPluginOptions({ timestamp: '2025-06-30T12:00:00Z' }))
  */
 export function testPluginOptions (opts: TestPluginOptions = {}): { now: () => Date } {
-  const instant = new Date(opts.timestamp ?? DEFAULT_TEST_TIMESTAMP)
+  const instant = new Date(opts.timestamp ?? defaultTimestamp)
   const ms = instant.getTime()
   if (Number.isNaN(ms)) {
     throw new TypeError(`testPluginOptions() expects timestamp to be a date, instead got ${JSON.stringify(opts.timestamp)}`)

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { ApiError, resolveOptions, presets, type PresetName } from '../src/index.js'
+import { ApiError, presets, type PresetName } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'

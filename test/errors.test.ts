@@ -116,12 +116,11 @@ t.test('isApiError and instanceof', async t => {
       retryAfter = undefined
       headers = { 'x-copy': 'other' }
       expose = undefined
-      entry = undefined
-      params = undefined
-      defaultMessage = true
       get [Symbol.for('fastify-error-envelope.ApiError')] (): true { return true }
     }
     const copy = new OtherApiError('JOB_EXPIRED')
+    // What a factory knew, in the slot the handler reads through the same global symbol.
+    Object.defineProperty(copy, Symbol.for('fastify-error-envelope.ApiError.internals'), { value: { entry: undefined, params: undefined, defaultMessage: true } })
     t.ok(isApiError(copy))
     t.ok(copy instanceof ApiError)
     const plain = { [Symbol.for('fastify-error-envelope.ApiError')]: true }

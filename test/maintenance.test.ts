@@ -68,3 +68,32 @@ t.test('the maintenance option: the same checks, and unknown keys fail register'
   await t.resolves(register({ enabled: true, retryAfter: 60 }))
   await t.resolves(register({}))
 })
+
+t.test('without the maintenance option setMaintenance exists, as its type says, and throws a TypeError naming the option', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(errorEnvelope)
+  app.get('/', async () => 'ok')
+  await app.ready()
+  t.equal(typeof app.setMaintenance, 'function')
+  t.throws(() => app.setMaintenance(true), {
+    name: 'TypeError',
+    message: /^fastify-error-envelope: setMaintenance\(\) needs the 'maintenance' option/
+  })
+  t.equal((await app.inject('/')).statusCode, 200, 'the refused call changed nothing')
+})
+
+t.test('a child registration without the option keeps the outer switch reachable', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  await app.register(errorEnvelope, { maintenance: {} })
+  await app.register(async child => {
+    await child.register(errorEnvelope, { notFound: false })
+    child.get('/child', async () => 'ok')
+    child.setMaintenance(true, 30)
+  })
+  await app.ready()
+  const res = await app.inject('/child')
+  t.equal(res.statusCode, 503, 'the outer switch, turned on from the child')
+  t.equal(res.headers['retry-after'], '30')
+})

@@ -1,6 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import t, { type Test } from 'tap'
-import errorEnvelope, { ApiError, resolveOptions, requestIdOptions, type ErrorEnvelopeOptions, type ErrorRecord } from '../src/index.js'
+import errorEnvelope, { ApiError, requestIdOptions, type ErrorEnvelopeOptions, type ErrorRecord } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import { build, logCapture } from './helper.js'
 
 // "A mistake is told, not swallowed": the mistakes a newcomer makes with the plugin,

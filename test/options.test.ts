@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import t from 'tap'
-import { ApiError, defineErrors, resolveOptions, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
 import { build } from './helper.js'
 
 /**

@@ -2,7 +2,8 @@
 // logger factory must keep: unique, unguessable ids and request_id on every log line.
 import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
-import errorEnvelope, { ApiError, generateRequestId, requestIdOptions } from '../src/index.js'
+import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
+import { generateRequestId } from '../src/request-id.js'
 import { build, logCapture } from './helper.js'
 
 const generated = /^req_[0-9a-f]{32}$/

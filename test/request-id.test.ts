@@ -1,6 +1,7 @@
 import Fastify from 'fastify'
 import t from 'tap'
-import errorEnvelope, { ApiError, generateRequestId, requestIdOptions } from '../src/index.js'
+import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
+import { generateRequestId } from '../src/request-id.js'
 import { testServerOptions } from '../src/testing.js'
 import { build, logCapture } from './helper.js'
 

@@ -12,7 +12,7 @@ interface LimiterResult {
   isExceeded?: boolean
 }
 
-/** What a limiter of @fastify/rate-limit is asked with: the key, worked out beforehand, and nothing of the request. */
+/** What a limiter of `@fastify/rate-limit` is asked with: the key, worked out beforehand, and nothing of the request. */
 interface KeyOnly {
   key: string
   routeOptions: { config: Record<string, never> }
@@ -40,7 +40,7 @@ function routeName (route: Route): string {
 }
 
 /**
- * Registers @fastify/rate-limit in a context of its own (so that its own
+ * Registers `@fastify/rate-limit` in a context of its own (so that its own
  * onRoute hook never touches the app's routes) and returns a hook per route
  * that applies the configured tiers, reports them in headers, and throws a
  * ConditionError the envelope answers.

@@ -130,7 +130,7 @@ function checkKeys (name: string, raw: Record<string, unknown>, known: Set<strin
   checkKnownKeys(raw, known, `${name}.`, { route })
 }
 
-/** Milliseconds, as @fastify/rate-limit would use them, or a TypeError: a window it cannot read would silently stop limiting. */
+/** Milliseconds, as `@fastify/rate-limit` would use them, or a TypeError: a window it cannot read would silently stop limiting. */
 function windowOf (name: string, value: unknown, route?: string): number {
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? parse(value) : undefined
   // It truncates numbers; a window under 1 ms (or none) expires every key at once.

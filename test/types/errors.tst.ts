@@ -1,6 +1,10 @@
 import Fastify, { type FastifyReply } from 'fastify'
 import { expect, test } from 'tstyche'
-import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../../src/index.js'
+import errorEnvelope, {
+  ApiError, createEnvelopeFormat, createFlatFormat, createOpenAIFormat, createProblemFormat, defineErrors, presets, requestIdOptions,
+  type EnvelopeFormatOptions, type ErrorCode, type ErrorEnvelopeOptions, type FlatFormatOptions, type OpenAIFormatOptions,
+  type ProblemFormatOptions, type RequestIdServerOptions
+} from '../../src/index.js'
 
 const errors = defineErrors({
   JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found' },
@@ -42,7 +46,9 @@ test('a factory without params takes nothing or options', () => {
 
 test('factories expose code, status and message', () => {
   expect(errors.JOB_NOT_FOUND.code).type.toBe<'JOB_NOT_FOUND'>()
-  expect(errors.JOB_NOT_FOUND.status).type.toBe<number>()
+  expect(errors.JOB_NOT_FOUND.status).type.toBe<404>()
+  expect(errors.PLAIN.status).type.toBe<400>()
+  expect(presets.aitbc.errors.JOB_NOT_FOUND.status).type.toBe<404>()
   expect(errors.JOB_NOT_FOUND.message).type.toBe<'Job {job_id} not found'>()
   expect(errors).type.not.toHaveProperty('NOPE')
 })
@@ -53,6 +59,23 @@ test('presets ship typed factories', () => {
   expect(presets.aitbc.errors).type.toHaveProperty('SYSTEM_INTERNAL_ERROR')
   expect(presets.aitbc.errors).type.not.toHaveProperty('NOPE')
   expect(presets).type.not.toHaveProperty('nope')
+})
+
+test('without a Register declaration any code compiles', () => {
+  expect(new ApiError('ANY_STRING_AT_ALL')).type.toBe<ApiError<'ANY_STRING_AT_ALL'>>()
+  expect(ApiError).type.toBeConstructableWith('IMAGE_NOT_FUOND')
+  expect(ApiError).type.toBeConstructableWith('x' as string)
+  expect<ErrorCode>().type.toBe<string>()
+})
+
+test("ApiError's public shape is (code, options?) and its members; no factory internals", () => {
+  expect(ApiError).type.not.toBeConstructableWith('CODE', {}, { status: 404, message: 'x' })
+  expect(ApiError).type.not.toBeConstructableWith()
+  expect<ApiError>().type.not.toHaveProperty('entry')
+  expect<ApiError>().type.not.toHaveProperty('params')
+  expect<ApiError>().type.not.toHaveProperty('defaultMessage')
+  expect<ApiError>().type.toHaveProperty('code')
+  expect<ApiError>().type.toHaveProperty('statusCode')
 })
 
 test('ApiError options are checked', () => {
@@ -71,6 +94,31 @@ test('plugin options', () => {
   expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ format: (record: { code: string }) => ({ code: record.code }) })
   expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ preset: 'nope' })
   expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ exposeInternalErrors: 'yes' })
+})
+
+test('the errors option takes a catalog spec or defineErrors() factories, nothing else', () => {
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors })
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors: presets.genai.errors })
+  expect<ErrorEnvelopeOptions>().type.toBeAssignableFrom({ errors: { MY_CODE: { status: 409, message: 'Taken', retryable: false } } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: { X: 1 } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: { X: { status: 404 } } })
+  expect<ErrorEnvelopeOptions>().type.not.toBeAssignableFrom({ errors: 'JOB_NOT_FOUND' })
+})
+
+test('setMaintenance is on every instance: without the option it throws (see test/maintenance.test.ts)', () => {
+  const app = Fastify()
+  expect(app.setMaintenance).type.toBe<(enabled: boolean, retryAfter?: number) => void>()
+  expect(app.setMaintenance).type.toBeCallableWith(true)
+  expect(app.setMaintenance).type.toBeCallableWith(true, 60)
+  expect(app.setMaintenance).type.not.toBeCallableWith('on')
+})
+
+test('the types public functions take and return are exported', () => {
+  expect(createFlatFormat).type.toBeCallableWith({ violations: true } satisfies FlatFormatOptions)
+  expect<Parameters<typeof createEnvelopeFormat>[0]>().type.toBe<EnvelopeFormatOptions | undefined>()
+  expect<Parameters<typeof createOpenAIFormat>[0]>().type.toBe<OpenAIFormatOptions | undefined>()
+  expect<Parameters<typeof createProblemFormat>[0]>().type.toBe<ProblemFormatOptions | undefined>()
+  expect(requestIdOptions()).type.toBe<RequestIdServerOptions>()
 })
 
 test('reply.sendError exists on FastifyReply', () => {
