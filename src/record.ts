@@ -62,7 +62,7 @@ export interface RequestFacts {
   requestId: string
   instance: string
   method: string
-  /** A `Retry-After` already on the reply (set by @fastify/rate-limit or @fastify/under-pressure). */
+  /** A `Retry-After` already on the reply (set by `@fastify/rate-limit` or `@fastify/under-pressure`). */
   retryAfterHeader?: unknown
   /** The reply's status when the error reached the handler (`reply.code(404); throw …`). */
   replyStatus?: number

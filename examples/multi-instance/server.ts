@@ -1,3 +1,4 @@
+import { once } from 'node:events'
 import { Redis } from 'ioredis'
 import { buildApp } from './app.js'
 
@@ -10,6 +11,9 @@ const level = process.env.LOG_LEVEL ?? 'info'
 const instances = await Promise.all([port, port + 1].map(async p => {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, enableOfflineQueue: false })
   redis.on('error', err => { console.error(`redis (instance :${p}): ${err.message}`) })
+  // Without an offline queue a command sent before the connection is up fails: a first request would
+  // go uncounted and open the limiter's breaker. Serve once Redis is there.
+  if (redis.status !== 'ready') await once(redis, 'ready')
   const app = await buildApp({ redis, port: p, logger: { level } })
   const address = await app.listen({ port: p, host })
   return { app, redis, address }

@@ -104,7 +104,7 @@ type ParseDuration = (text: string) => number | undefined
 let parseDuration: ParseDuration | undefined
 
 /**
- * The very parser @fastify/rate-limit loads for its own strings, so that what we accept it reads the
+ * The very parser `@fastify/rate-limit` loads for its own strings, so that what we accept it reads the
  * same way. Loaded on the first duration string: resolving a path loads nothing, and an app without
  * the rateLimit option never gets here.
  */
