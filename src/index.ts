@@ -7,6 +7,7 @@ import { normalizeOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
+import { installSchemaErrorFormatter } from './schema-errors.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -32,6 +33,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
+  installSchemaErrorFormatter(fastify)
 
   const notFoundHooks = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)
   if (opts.rateLimit === undefined) refuseUnreadRouteLimits(fastify)
