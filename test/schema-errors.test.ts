@@ -16,8 +16,7 @@ async function seen (app: FastifyInstance, payload: unknown = {}): Promise<{ err
 }
 
 t.test('a validation error is made without a stack, with Fastify\'s message, validation and validationContext', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   const { error, status, json } = await seen(app, { prompt: { a: 1 } })
   t.equal(status, 422)
   t.equal(json.error_code, 'VALIDATION_INVALID_TYPE')
@@ -51,8 +50,7 @@ t.test('junk items do not make the formatter throw', async t => {
 // Fastify's own formatter reads `instancePath` of each item and throws on `null`; ours does not,
 // so such a validator is answered as the validation failure it is.
 t.test('a validator whose error list holds null gets the validation envelope', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   const validatorCompiler: FastifySchemaCompiler<FastifySchema> = () => () => ({ error: [null, 1, null] as unknown as FastifySchemaValidationError[] })
   app.post('/custom', { schema: { body: { type: 'object' } }, validatorCompiler }, async () => ({ ok: true }))
   const res = await app.inject({ method: 'POST', url: '/custom', payload: { prompt: 'hi' } })
@@ -66,8 +64,7 @@ function ownFormatter (errors: FastifySchemaValidationError[], dataVar: string):
 }
 
 t.test('a schemaErrorFormatter server option is kept, and the answer is still the envelope', async t => {
-  const app = await build({ server: { schemaErrorFormatter: ownFormatter } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { schemaErrorFormatter: ownFormatter } })
   const { error, status, json } = await seen(app)
   t.equal(error.message, 'mine: body 1')
   t.match(error.stack, /\n\s+at /, 'the user\'s error keeps its stack')
@@ -84,8 +81,7 @@ t.test('setSchemaErrorFormatter before the plugin is kept; a route\'s own format
   const { error } = await seen(app)
   t.equal(error.message, 'mine: body 1')
 
-  const routed = await build()
-  t.teardown(() => routed.close())
+  const routed = await build(t)
   let message: string | undefined
   routed.addHook('onError', async (_request, _reply, err) => { message = err.message })
   routed.post('/own', { schema: { body }, schemaErrorFormatter: () => new Error('route') }, async () => ({ ok: true }))
@@ -112,8 +108,7 @@ t.test('the formatter is installed in the plugin\'s context only', async t => {
 
 t.test('a formatter of the user\'s that throws on junk still gets the internal-error envelope, never a crash', async t => {
   const throwing = (errors: FastifySchemaValidationError[]): Error => new Error(errors.map(e => e.instancePath).join())
-  const app = await build({ server: { schemaErrorFormatter: throwing } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { schemaErrorFormatter: throwing } })
   const validatorCompiler: FastifySchemaCompiler<FastifySchema> = () => () => ({ error: [null] as unknown as FastifySchemaValidationError[] })
   app.post('/custom', { schema: { body: { type: 'object' } }, validatorCompiler }, async () => ({ ok: true }))
   const res = await app.inject({ method: 'POST', url: '/custom', payload: { prompt: 'hi' } })
