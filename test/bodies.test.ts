@@ -4,23 +4,9 @@ import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import type { ErrorRecord } from '../src/record.js'
-import { formatNames } from '../src/formats/index.js'
-import { build, validators } from './helper.js'
+import { build } from './helper.js'
 
 const presetNames = Object.keys(presets) as PresetName[]
-
-t.test('every format shows the field of an error that also has details, and keeps the details where it shows them', async t => {
-  for (const format of formatNames) {
-    const app = await build(t, { plugin: { format } })
-    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { field: 'job_id', details: { hint: 'list your jobs first' } }) })
-    const res = await app.inject('/')
-    t.equal(res.statusCode, 404, format)
-    t.ok(validators[format](res.json()), `${format}: valid against its schema`)
-    const err = await parseApiError(res)
-    t.equal(err?.field, 'job_id', `${format}: the client reads the field`)
-    if (format === 'envelope') t.strictSame(res.json().error.details, { field: 'job_id', hint: 'list your jobs first' }, 'envelope: the field and the details')
-  }
-})
 
 t.test("the envelope: the error's field wins over a details.field, and a lone field still gets its issue", async t => {
   const app = await build(t, { plugin: { preset: 'genai' } })

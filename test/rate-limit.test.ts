@@ -292,17 +292,6 @@ t.test('config.rateLimit: false is never limited and sends no headers', async t 
   }
 })
 
-t.test('routes with one groupId share a count', async t => {
-  const app = await build(t, { plugin: { rateLimit: { max: 100, timeWindow: minute } } })
-  const config = { rateLimit: { max: 2, timeWindow: minute, groupId: 'search' } }
-  app.get('/a', { config }, async () => ({ ok: true }))
-  app.get('/b', { config }, async () => ({ ok: true }))
-  t.equal((await app.inject('/a')).headers['x-ratelimit-remaining'], '1')
-  t.equal((await app.inject('/b')).headers['x-ratelimit-remaining'], '0', '/b counts on /a\'s count')
-  t.equal((await app.inject('/a')).statusCode, 429)
-  t.equal((await app.inject('/b')).statusCode, 429)
-})
-
 t.test('allowList: a listed key is never limited', async t => {
   const app = await limited(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, allowList: ['127.0.0.1'] } } })
   for (let i = 0; i < 3; i++) t.equal((await app.inject('/ok')).statusCode, 200, `request ${i + 1} from 127.0.0.1`)
