@@ -44,7 +44,7 @@ function hasOwnFormatter (fastify: FastifyInstance): boolean {
     const key = Object.getOwnPropertySymbols(o).find(s => s.description === formatterKey)
     if (key !== undefined) return (fastify as unknown as Record<symbol, unknown>)[key] != null
   }
-  // A Fastify that keeps the formatter elsewhere: leave the formatter alone rather than replace a user's.
+  /* c8 ignore next -- Fastify 5 keeps the formatter under this symbol; a Fastify that does not: leave its formatter alone rather than replace a user's */
   return true
 }
 

@@ -417,3 +417,46 @@ t.test('Zod: the field rules apply too (prompt too long, unsupported model)', as
   t.equal(model.json().error_code, 'VALIDATION_INVALID_MODEL')
   t.equal(model.json().field, 'model')
 })
+
+t.test('odd shapes from other validators: array paths with junk segments, params without names, Zod size kinds, no message', async t => {
+  const X = 'VALIDATION_PROMPT_TOO_LONG'
+  const app = await build(t, {
+    plugin: {
+      validation: {
+        allErrors: true,
+        // A rule per keyword proves which Ajv keyword each Zod issue was read as.
+        fieldRules: { s: { maxLength: X }, arr: { maxItems: X }, n: { maximum: X }, s2: { minLength: X }, arr2: { minItems: X }, n2: { minimum: X }, lit: { const: X } }
+      }
+    }
+  })
+  const items = [
+    { path: ['a', {}, 1], message: 'Bad' },
+    { keyword: 'required', instancePath: '/req', params: {} },
+    { keyword: 'additionalProperties', instancePath: '/extra', params: {}, message: 'must NOT have additional properties' },
+    { keyword: 'type', instancePath: '/t', params: {} },
+    { code: 'too_big', type: 'string', path: ['s'], message: 'Too long' },
+    { code: 'too_big', type: 'array', path: ['arr'], message: 'Too many' },
+    { code: 'too_big', type: 'number', path: ['n'], message: 'Too big' },
+    { code: 'too_small', type: 'string', path: ['s2'], message: 'Too short' },
+    { code: 'too_small', origin: 'array', path: ['arr2'], message: 'Too few' },
+    { code: 'too_small', type: 'number', path: ['n2'], message: 'Too small' },
+    { code: 'invalid_literal', path: ['lit'], message: 'Wrong literal' }
+  ]
+  const validatorCompiler: FastifySchemaCompiler<FastifySchema> = () => () => ({ error: items as unknown as FastifySchemaValidationError[] })
+  app.post('/odd', { schema: { body: { type: 'object' } }, validatorCompiler }, async () => ({ ok: true }))
+  const res = await app.inject({ method: 'POST', url: '/odd', payload: {} })
+  t.equal(res.statusCode, 422)
+  t.strictSame(res.json().errors, [
+    { detail: "Field 'a.1': Bad", error_code: 'VALIDATION_INVALID_FORMAT', field: 'a.1' },
+    { detail: "Field 'req' is required", error_code: 'VALIDATION_MISSING_FIELD', field: 'req' },
+    { detail: "Field 'extra' must NOT have additional properties", error_code: 'VALIDATION_INVALID_FORMAT', field: 'extra' },
+    { detail: "Field 't' is invalid", error_code: 'VALIDATION_INVALID_TYPE', field: 't' },
+    { detail: "Field 's': Too long", error_code: X, field: 's' },
+    { detail: "Field 'arr': Too many", error_code: X, field: 'arr' },
+    { detail: "Field 'n': Too big", error_code: X, field: 'n' },
+    { detail: "Field 's2': Too short", error_code: X, field: 's2' },
+    { detail: "Field 'arr2': Too few", error_code: X, field: 'arr2' },
+    { detail: "Field 'n2': Too small", error_code: X, field: 'n2' },
+    { detail: "Field 'lit': Wrong literal", error_code: X, field: 'lit' }
+  ])
+})
