@@ -29,7 +29,7 @@ interface Scenario {
 const scenarios: Scenario[] = [
   { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
   { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
-  { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate'], body: '{}' },
+  { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate', 'flat-validate-stack'], body: '{}' },
   // The success path, step by step: plain Fastify (no server options), + requestIdOptions(), + the plugin.
   { id: 'ok', title: 'success (`/ok`), logging off', method: 'GET', path: '/ok', logging: false, contenders: ['plain-ok', 'ids-ok', 'flat-ok'] },
   { id: 'ok-log', title: 'success (`/ok`), pino at info to a file', method: 'GET', path: '/ok', logging: 'file', contenders: ['plain-ok', 'ids-ok', 'flat-ok'] },
@@ -37,6 +37,10 @@ const scenarios: Scenario[] = [
   { id: '429', title: '429 from the rate limiter', method: 'GET', path: '/ok', logging: false, contenders: ['rate-limit-own', 'flat-rate-limit'] }
 ]
 const loadBefore = loadavg()[0] ?? 0
+
+// BENCH_ONLY=validate,ok: only those scenarios, printed and not written to RESULTS.md (the targets need them all).
+const only = process.env.BENCH_ONLY?.split(',')
+const measured = only === undefined ? scenarios : scenarios.filter(s => only.includes(s.id))
 
 interface Sample { rps: number, p99: number, cpuPerReq: number, maxRss: number }
 
@@ -106,7 +110,7 @@ const samples = new Map<string, Sample[]>()
 const key = (s: Scenario, c: Contender): string => `${s.id}/${c}`
 
 for (let round = 0; round < rounds; round++) {
-  for (const s of scenarios) {
+  for (const s of measured) {
     // Rotate the order each round, so that no contender always runs first or last.
     const order = s.contenders.map((_c, i) => s.contenders[(i + round) % s.contenders.length] as Contender)
     for (const c of order) {
@@ -116,7 +120,7 @@ for (let round = 0; round < rounds; round++) {
     }
   }
 }
-const mem = memoryRequests > 0 ? await memory() : undefined
+const mem = memoryRequests > 0 && only === undefined ? await memory() : undefined
 
 const cell = (s: Scenario, c: Contender): { rps: number, min: number, max: number, p99: number, cpu: number, rss: number, noisy: boolean } => {
   const xs = samples.get(key(s, c)) as Sample[]
@@ -139,13 +143,17 @@ const loadAfter = loadavg()[0] ?? 0
 lines.push(`1-minute load average ${loadBefore.toFixed(2)} before the run, ${loadAfter.toFixed(2)} after` +
   (Math.max(loadBefore, loadAfter) > 1 ? ': **other work shared the machine**, so compare contenders within one table, not across runs.' : '.') +
   (process.env.BENCH_NOTE === undefined ? '' : ` ${process.env.BENCH_NOTE}`), '')
-for (const s of scenarios) {
+for (const s of measured) {
   lines.push(`## ${s.title}`, '', '| contender | req/s | min–max | p99 ms | server CPU µs/req | peak RSS MB |', '|---|---|---|---|---|---|')
   for (const c of s.contenders) {
     const x = cell(s, c)
     lines.push(`| ${c} | ${Math.round(x.rps)}${x.noisy ? ' *noisy*' : ''} | ${Math.round(x.min)}–${Math.round(x.max)} | ${x.p99} | ${x.cpu.toFixed(1)} | ${(x.rss / 2 ** 20).toFixed(0)} |`)
   }
   lines.push('')
+}
+if (only !== undefined) {
+  console.log(lines.join('\n'))
+  process.exit(0)
 }
 const targets: Array<[string, number, string, boolean]> = [
   ['`/err` logging off: flat ÷ direct-send limit', ratio('err', 'flat', 'limit'), '≥ 0.85', ratio('err', 'flat', 'limit') >= 0.85],

@@ -4,13 +4,13 @@
 import { createWriteStream } from 'node:fs'
 import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
 import errorEnvelope, { presets, requestIdOptions } from '../src/index.js'
 
 export const contenders = [
   'limit', 'fastify-default',
   'flat', 'envelope', 'openai', 'problem', 'flat-send-error', 'throw-trivial',
-  'limit-validate', 'flat-validate',
+  'limit-validate', 'flat-validate', 'flat-validate-stack',
   // The success path, step by step: plain Fastify with no server options, + requestIdOptions(), + the plugin.
   'plain-ok', 'ids-ok', 'flat-ok',
   'rate-limit-own', 'flat-rate-limit',
@@ -25,6 +25,10 @@ const plain: readonly Contender[] = ['plain-ok', 'rate-limit-own-ok']
 const passingLimit = { max: 1_000_000_000, timeWindow: 60_000 }
 
 const NotFound = createError('JOB_NOT_FOUND', "Job doesn't exist", 404)
+/** Fastify's default schema error formatter (lib/context.js), which captures a stack trace. */
+function fastifyFormatter (errors: FastifySchemaValidationError[], dataVar: string): Error {
+  return new Error(errors.map(e => dataVar + e.instancePath + ' ' + String(e.message)).join(', '))
+}
 const body = { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' } } } as const
 
 /**
@@ -35,7 +39,10 @@ export async function buildContender (name: Contender, logging: boolean | string
   const logger = logging === false
     ? false
     : typeof logging === 'string' ? { level: 'info', file: logging } : { level: 'info', stream: createWriteStream('/dev/null') }
-  const app = plain.includes(name) ? Fastify({ logger }) : Fastify({ logger, ...requestIdOptions() })
+  // flat-validate-stack: the plugin under Fastify's own schema error formatter (a stack per failure), as it ran before it installed its own.
+  const app = plain.includes(name)
+    ? Fastify({ logger })
+    : Fastify({ logger, ...requestIdOptions(), ...(name === 'flat-validate-stack' ? { schemaErrorFormatter: fastifyFormatter } : {}) })
   const format = (['flat', 'envelope', 'openai', 'problem'] as const).find(f => name === f || name.startsWith(`${f}-`))
   if (format !== undefined) {
     await app.register(errorEnvelope, {

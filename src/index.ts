@@ -8,6 +8,7 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { isRequestIdGenerator } from './request-id.js'
+import { installSchemaErrorFormatter } from './schema-errors.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -36,6 +37,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
+  installSchemaErrorFormatter(fastify)
 
   const notFoundHooks = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)
   if (opts.rateLimit === undefined) refuseUnreadRouteLimits(fastify)

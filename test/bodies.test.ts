@@ -5,28 +5,12 @@ import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import type { ErrorRecord } from '../src/record.js'
-import { formatNames } from '../src/formats/index.js'
-import { build, validators } from './helper.js'
+import { build } from './helper.js'
 
 const presetNames = Object.keys(presets) as PresetName[]
 
-t.test('every format shows the field of an error that also has details, and keeps the details where it shows them', async t => {
-  for (const format of formatNames) {
-    const app = await build({ plugin: { format } })
-    t.teardown(() => app.close())
-    app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { field: 'job_id', details: { hint: 'list your jobs first' } }) })
-    const res = await app.inject('/')
-    t.equal(res.statusCode, 404, format)
-    t.ok(validators[format](res.json()), `${format}: valid against its schema`)
-    const err = await parseApiError(res)
-    t.equal(err?.field, 'job_id', `${format}: the client reads the field`)
-    if (format === 'envelope') t.strictSame(res.json().error.details, { field: 'job_id', hint: 'list your jobs first' }, 'envelope: the field and the details')
-  }
-})
-
 t.test("the envelope: the error's field wins over a details.field, and a lone field still gets its issue", async t => {
-  const app = await build({ plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai' } })
   app.get('/both', async () => { throw new ApiError('INVALID_FIELD_VALUE', { field: 'temperature', details: { field: 'other', max: 2 } }) })
   app.get('/field', async () => { throw new ApiError('INVALID_FIELD_VALUE', { field: 'temperature' }) })
   t.strictSame((await app.inject('/both')).json().error.details, { field: 'temperature', max: 2 })
@@ -36,8 +20,7 @@ t.test("the envelope: the error's field wins over a details.field, and a lone fi
 t.test("a preset factory's field-specific code carries its catalog field; an explicit field wins", async t => {
   let checked = 0
   for (const name of presetNames) {
-    const app = await build({ plugin: { preset: name } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset: name } })
     type Factory = ((...args: unknown[]) => ApiError) & { message: string }
     const factories = presets[name].errors as unknown as Record<string, Factory>
     app.get<{ Querystring: { code: string, explicit?: string } }>('/', async request => {
@@ -67,13 +50,11 @@ t.test("a custom format that fails answers the preset's own internal-error body,
     'returns undefined': () => undefined
   }
   for (const preset of presetNames) {
-    const plain = await build({ requestId: 'req_same', plugin: { preset } })
-    t.teardown(() => plain.close())
+    const plain = await build(t, { requestId: 'req_same', plugin: { preset } })
     plain.get('/', async () => { throw new Error('x') })
     const internal = await plain.inject('/')
     for (const [what, format] of Object.entries(failing)) {
-      const app = await build({ requestId: 'req_same', plugin: { preset, format } })
-      t.teardown(() => app.close())
+      const app = await build(t, { requestId: 'req_same', plugin: { preset, format } })
       app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 404 }) })
       const res = await app.inject('/404')
       t.equal(res.statusCode, internal.statusCode, `${preset}, a format that ${what}: the internal status`)
@@ -85,12 +66,11 @@ t.test("a custom format that fails answers the preset's own internal-error body,
 })
 
 t.test('a format with a non-JSON content type and no serialize sends its text as it is', async t => {
-  const app = await build({
+  const app = await build(t, {
     plugin: {
       format: { contentType: 'text/plain; charset=utf-8', build: record => record.code === 'JOB_NOT_FOUND' ? `${record.code}: ${record.message}` : { code: record.code } }
     }
   })
-  t.teardown(() => app.close())
   app.get('/text', async () => { throw new ApiError('JOB_NOT_FOUND') })
   app.get('/object', async () => { throw new ApiError('JOB_EXPIRED') })
   const text = await app.inject('/text')
@@ -98,8 +78,7 @@ t.test('a format with a non-JSON content type and no serialize sends its text as
   t.equal(text.body, "JOB_NOT_FOUND: Job doesn't exist", 'the string, not a JSON string')
   t.equal((await app.inject('/object')).body, '{"code":"JOB_EXPIRED"}', 'anything else as JSON')
 
-  const json = await build({ plugin: { format: { contentType: 'application/vnd.api+json', build: record => record.code } } })
-  t.teardown(() => json.close())
+  const json = await build(t, { plugin: { format: { contentType: 'application/vnd.api+json', build: record => record.code } } })
   json.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   t.equal((await json.inject('/')).body, '"JOB_NOT_FOUND"', 'a JSON content type keeps a string a JSON string')
 })

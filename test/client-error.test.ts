@@ -15,7 +15,7 @@ const garbage = 'GARBAGE\u0000 NOT HTTP\r\n\r\n'
  */
 async function streamingApp (t: { teardown: (fn: () => unknown) => void }): Promise<{ app: FastifyInstance, port: number }> {
   let sawClientError: () => void = () => {}
-  const app = await build({
+  const app = await build(t, {
     server: {
       clientErrorHandler (this: FastifyInstance, err: Error, socket: Socket) {
         clientErrorHandler.call(this, err, socket)

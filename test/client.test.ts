@@ -41,7 +41,7 @@ interface Server {
 /** The preset's app with one route per case, listening on loopback until the test ends. */
 async function start (t: Test, preset: PresetName, setup?: (app: FastifyInstance) => void): Promise<Server> {
   const e = expected[preset]
-  const app = await build({ plugin: { preset } })
+  const app = await build(t, { plugin: { preset } })
   const counts = new Map<string, number>()
   const hits = (path: string): number => counts.get(path) ?? 0
   app.addHook('onRequest', async request => {
@@ -361,16 +361,14 @@ t.test('bodies of other APIs and odd responses', async t => {
 t.test('docUrl leads from each format to the page that documents the error', async t => {
   const formats = ['flat', 'envelope', 'openai', 'problem'] as const
   for (const format of formats) {
-    const app = await build({ plugin: { format, docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' } } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { format, docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' } } })
     app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
     const error = await parseApiError(await app.inject('/'))
     t.equal(error?.docUrl, 'https://api.example.com/errors/JOB_NOT_FOUND', format)
     const page = await app.inject('/errors/JOB_NOT_FOUND')
     t.equal(page.statusCode, 200, `${format}: the link answers`)
   }
-  const plain = await build({ plugin: { format: 'problem' } })
-  t.teardown(() => plain.close())
+  const plain = await build(t, { plugin: { format: 'problem' } })
   plain.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   t.equal((await parseApiError(await plain.inject('/')))?.docUrl, undefined, 'about:blank documents nothing')
 })

@@ -19,8 +19,7 @@ const sampleId = 'req_1234567890'
  * catalog with no arguments: the rule is that a code's sample is exactly what that answers.
  */
 async function app (t: { teardown: (fn: () => unknown) => void }, plugin: ErrorEnvelopeOptions, requestId = sampleId): Promise<FastifyInstance> {
-  const instance = await build({ requestId, plugin: { docs: {}, ...plugin } })
-  t.teardown(() => instance.close())
+  const instance = await build(t, { requestId, plugin: { docs: {}, ...plugin } })
   const catalog = resolveOptions({ preset: plugin.preset, errors: plugin.errors }).catalog
   const factories = defineErrors(Object.fromEntries(catalog)) as Record<string, () => ApiError>
   instance.get<{ Querystring: { code: string } }>('/v1/example', async request => {
@@ -304,8 +303,7 @@ t.test('type and doc_url link every error to a page that answers', async t => {
     for (const preset of ['aitbc', 'genai', 'tokenbay'] as const) {
       const code = presets[preset].codes[0]?.code as string
       const on = await app(t, { preset })
-      const off = await build({ requestId: sampleId, plugin: { preset } })
-      t.teardown(() => off.close())
+      const off = await build(t, { requestId: sampleId, plugin: { preset } })
       off.get('/v1/example', async () => { throw new ApiError(code) })
       t.equal((await on.inject(`/v1/example?code=${code}`)).body, (await off.inject('/v1/example')).body, preset)
     }
@@ -388,7 +386,7 @@ t.test('options', async t => {
   for (const [docs, message] of invalid) {
     t.throws(() => resolveOptions({ docs }), { name: 'TypeError', message }, JSON.stringify(docs))
   }
-  await t.rejects(build({ plugin: { docs: { prefix: 'errors' } } }), /option 'docs\.prefix'/, 'register rejects')
+  await t.rejects(build(t, { plugin: { docs: { prefix: 'errors' } } }), /option 'docs\.prefix'/, 'register rejects')
 
   t.equal(resolveOptions({}).docs, undefined)
   t.equal(resolveOptions({ docs: false }).docs, undefined)

@@ -6,7 +6,7 @@ import { build, logCapture } from './helper.js'
 const recordFormat = (record: ErrorRecord): unknown => record
 
 t.test('new ApiError(code) takes status and message from the active catalog', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 410)
@@ -26,7 +26,7 @@ t.test('every ApiError option reaches the response', async t => {
   })
 
   t.test('in the record a custom formatter gets', async t => {
-    const app = await build({ plugin: { format: recordFormat } })
+    const app = await build(t, { plugin: { format: recordFormat } })
     app.get('/', async () => { throw make() })
     const res = await app.inject('/')
     t.equal(res.statusCode, 410)
@@ -47,7 +47,7 @@ t.test('every ApiError option reaches the response', async t => {
   })
 
   t.test('in the flat (aitbc) body', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw make() })
     const res = await app.inject('/')
     t.equal(res.statusCode, 410)
@@ -61,7 +61,7 @@ t.test('every ApiError option reaches the response', async t => {
   })
 
   t.test('in the envelope body, details included', async t => {
-    const app = await build({ plugin: { format: 'envelope' } })
+    const app = await build(t, { plugin: { format: 'envelope' } })
     app.get('/', async () => { throw make() })
     const res = await app.inject('/')
     t.equal(res.statusCode, 410)
@@ -77,7 +77,7 @@ t.test('every ApiError option reaches the response', async t => {
     const err = new ApiError('SYSTEM_UPSTREAM_ERROR', { cause })
     t.equal(err.cause, cause)
     const { stream, lines } = logCapture()
-    const app = await build({ server: { logger: { level: 'info', stream } } })
+    const app = await build(t, { server: { logger: { level: 'info', stream } } })
     app.get('/', async () => { throw err })
     const res = await app.inject('/')
     t.equal(res.statusCode, 502)
@@ -127,7 +127,7 @@ t.test('isApiError and instanceof', async t => {
     t.ok(isApiError(plain))
     t.ok(plain instanceof ApiError)
 
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw copy })
     const res = await app.inject('/')
     t.equal(res.statusCode, 410, 'handled as a typed error, by its code')
@@ -146,7 +146,7 @@ t.test('isApiError and instanceof', async t => {
     t.notOk(plain instanceof MyError, 'an ApiError is not a MyError')
     t.notOk({ [Symbol.for('fastify-error-envelope.ApiError')]: true } instanceof MyError)
 
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw mine })
     const res = await app.inject('/')
     t.equal(res.statusCode, 410)
@@ -171,7 +171,7 @@ t.test('defineErrors', async t => {
     t.equal(err.message, 'Job job-abc123 not found')
     t.equal(errors.PAIR({ a: 'x', b: 7 }).message, 'x conflicts with 7')
 
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw errors.JOB_NOT_FOUND({ job_id: 'job-abc123' }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 404)
@@ -179,7 +179,7 @@ t.test('defineErrors', async t => {
   })
 
   t.test('the params are rendered too when the catalog is registered', async t => {
-    const app = await build({ plugin: { errors } })
+    const app = await build(t, { plugin: { errors } })
     app.get('/', async () => { throw errors.JOB_NOT_FOUND({ job_id: 'job-9' }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 404)
@@ -187,7 +187,7 @@ t.test('defineErrors', async t => {
   })
 
   t.test('registered codes work with new ApiError(code)', async t => {
-    const app = await build({ plugin: { errors } })
+    const app = await build(t, { plugin: { errors } })
     app.get('/', async () => { throw new ApiError('PLAIN') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 400)
@@ -208,7 +208,7 @@ t.test('defineErrors', async t => {
     const err = errors.JOB_NOT_FOUND({})
     t.equal(err.message, 'Job {job_id} not found')
     t.equal(errors.PAIR({ a: 'x' } as any).message, 'x conflicts with {b}')
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw errors.PAIR({ a: 'x' } as any) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 409)
@@ -223,7 +223,7 @@ t.test('defineErrors', async t => {
     t.equal(err.field, 'name')
     t.same(err.details, { why: 'because' })
 
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw errors.PLAIN({ message: 'Plain but custom', field: 'name' }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 400)
@@ -247,7 +247,7 @@ t.test('defineErrors', async t => {
 t.test('a code the catalog does not know', async t => {
   t.test('without a status is a 500 internal error, logged as a bug', async t => {
     const { stream, lines } = logCapture()
-    const app = await build({ server: { logger: { level: 'info', stream } } })
+    const app = await build(t, { server: { logger: { level: 'info', stream } } })
     app.get('/', async () => { throw new ApiError('NOPE') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -260,7 +260,7 @@ t.test('a code the catalog does not know', async t => {
   })
 
   t.test('with a status answers with that status, code and message', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw new ApiError('NOPE', { status: 418, message: 'I am a teapot' }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 418)
@@ -269,7 +269,7 @@ t.test('a code the catalog does not know', async t => {
 })
 
 t.test('a known code with an invalid status keeps the catalog status', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/999', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 999 }) })
   app.get('/200', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 200 }) })
   app.get('/409', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 409 }) })
@@ -284,7 +284,7 @@ t.test('a known code with an invalid status keeps the catalog status', async t =
 })
 
 t.test('retryAfter is rounded up to whole seconds, at least 1', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/:value', async (request) => {
     throw new ApiError('JOB_NOT_FOUND', { retryAfter: Number((request.params as { value: string }).value) })
   })
@@ -309,7 +309,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
   const secret = { message: 'db password is hunter2', details: { host: 'db.internal' } }
 
   t.test('by default', async t => {
-    const app = await build({ plugin: { format: 'envelope' } })
+    const app = await build(t, { plugin: { format: 'envelope' } })
     app.get('/', async () => { throw new ApiError('PAYMENT_FAILED', secret) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -319,7 +319,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
   })
 
   t.test('unless the error has expose: true', async t => {
-    const app = await build({ plugin: { format: 'envelope' } })
+    const app = await build(t, { plugin: { format: 'envelope' } })
     app.get('/', async () => { throw new ApiError('PAYMENT_FAILED', { ...secret, expose: true }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -327,7 +327,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
   })
 
   t.test('unless the plugin has exposeInternalErrors: true', async t => {
-    const app = await build({ plugin: { format: 'envelope', exposeInternalErrors: true } })
+    const app = await build(t, { plugin: { format: 'envelope', exposeInternalErrors: true } })
     app.get('/', async () => { throw new ApiError('PAYMENT_FAILED', secret) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -335,7 +335,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
   })
 
   t.test('a 5xx factory with params shows the internal message, never a raw placeholder', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw errors.UPSTREAM({ service: 'billing-db.internal' }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 502)
@@ -346,7 +346,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
   })
 
   t.test('an exposed 5xx factory renders its params', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw errors.UPSTREAM({ service: 'billing' }, { expose: true }) })
     const res = await app.inject('/')
     t.equal(res.statusCode, 502)
@@ -357,7 +357,7 @@ t.test('a 5xx ApiError hides its message and details', async t => {
 
 t.test('the headers option', async t => {
   t.test('sends safe headers', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => {
       throw new ApiError('JOB_NOT_FOUND', { headers: { 'X-Job-Hint': 'check the id', 'x-count': 2 } })
     })
@@ -368,7 +368,7 @@ t.test('the headers option', async t => {
   })
 
   t.test('drops unsafe names and values without crashing', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => {
       throw new ApiError('JOB_NOT_FOUND', {
         headers: {
@@ -390,7 +390,7 @@ t.test('the headers option', async t => {
   })
 
   t.test('cannot override content-type', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => {
       throw new ApiError('JOB_NOT_FOUND', { headers: { 'Content-Type': 'text/html', 'content-length': '1' } })
     })

@@ -72,8 +72,7 @@ t.test('the real openai SDK failing upstream: the preset\'s 502, nothing of the 
   const port = await fakeOpenAI(t)
   for (const preset of presetNames) {
     const { stream, lines } = logCapture()
-    const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset }, server: { logger: { level: 'info', stream } } })
     app.get('/call/:status', async (request) => {
       const { status } = request.params as { status: string }
       const client = new OpenAI({ apiKey: upstreamKey, baseURL: `http://127.0.0.1:${port}/${status}/v1`, maxRetries: 0 })
@@ -137,8 +136,7 @@ const outboundErrors: Array<[string, () => unknown, 'upstream' | 'upstreamTimeou
 
 t.test('errors of outbound calls, of every client, answer the upstream condition with nothing of theirs', async t => {
   for (const preset of presetNames) {
-    const app = await build({ plugin: { preset } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset } })
     outboundErrors.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
     for (const [i, [label, , condition]] of outboundErrors.entries()) {
       const res = await app.inject(`/${i}`)
@@ -164,8 +162,7 @@ t.test('errors made to be answers keep their status and message', async t => {
     ['Boom 5xx', () => Boom.badImplementation('SECRET-boom'), 500, undefined]
   ]
   for (const preset of presetNames) {
-    const app = await build({ plugin: { preset } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset } })
     await app.register(sensible)
     trusted.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
     app.get('/sensible', async (_request, reply) => reply.conflict('Sensible conflict'))
@@ -198,8 +195,7 @@ t.test('any other error keeps a 4xx status at most, and answers the catalog\'s m
     ['object claiming isBoom without output', () => ({ isBoom: true, statusCode: 400, message: 'SECRET-boomish' }), 400]
   ]
   for (const preset of presetNames) {
-    const app = await build({ plugin: { preset } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset } })
     untrusted.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
     for (const [i, [label, , status]] of untrusted.entries()) {
       const res = await app.inject(`/${i}`)
@@ -214,8 +210,7 @@ t.test('any other error keeps a 4xx status at most, and answers the catalog\'s m
 })
 
 t.test('the reply\'s status counts for an error without one of its own, as in Fastify', async t => {
-  const app = await build({ plugin: { preset: 'aitbc' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
   app.get('/send-400', async (_request, reply) => reply.code(400).send(new Error('SECRET-x')))
   app.get('/throw-404', async (_request, reply) => { reply.code(404); throw new Error('SECRET-y') })
   app.get('/throw-422-http-error', async (_request, reply) => { reply.code(422); throw Object.assign(createHttpError(404, 'Its own 404')) })
@@ -246,8 +241,7 @@ function headerValue (name: string): string {
 
 t.test('an ApiError may set any header but the representation, hop-by-hop and cookie ones', async t => {
   const all = Object.fromEntries([...refusedForApiError, ...allowedForApiError].map(name => [name, headerValue(name)]))
-  const app = await build({ plugin: { preset: 'aitbc' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { headers: all }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -273,8 +267,7 @@ t.test('any other error passes only Retry-After, WWW-Authenticate and Allow', as
     ['Error with statusCode', () => Object.assign(new Error('x'), { statusCode: 401, headers: all })],
     ['plain object', () => ({ statusCode: 401, message: 'x', headers: all })]
   ]
-  const app = await build({ plugin: { preset: 'aitbc' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
   kinds.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
   for (const [i, [label]] of kinds.entries()) {
     const res = await app.inject(`/${i}`)
@@ -296,8 +289,7 @@ function waits (res: { headers: Record<string, unknown>, json: () => Body }): { 
 }
 
 t.test('Retry-After and retry_after agree, in whole seconds of at least 1', async t => {
-  const app = await build({ plugin: { preset: 'aitbc' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
   const future = new Date(Date.now() + 30_000).toUTCString()
   const cases: Array<[string, () => unknown, string | undefined]> = [
     ['retryAfter wins over a Retry-After header', () => new ApiError('RATE_LIMIT_EXCEEDED', { retryAfter: 10, headers: { 'Retry-After': 99 } }), '10'],
@@ -330,8 +322,7 @@ t.test('Retry-After and retry_after agree, in whole seconds of at least 1', asyn
 t.test('property: whatever the inputs, header and body say the same wait', async t => {
   const apps = new Map<PresetName, FastifyInstance>()
   for (const preset of presetNames) {
-    const app = await build({ plugin: { preset, format: 'flat' } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset, format: 'flat' } })
     let next: () => { thrown: unknown, replyHeader?: string } = () => ({ thrown: new Error('unset') })
     app.get('/', async (_request, reply) => {
       const { thrown, replyHeader } = next()
@@ -377,8 +368,7 @@ t.test('property: whatever the inputs, header and body say the same wait', async
 t.test('a blank ApiError code is a programming error, never a blank code in the body', async t => {
   for (const preset of presetNames) {
     const { stream, lines } = logCapture()
-    const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { preset }, server: { logger: { level: 'info', stream } } })
     app.get('/empty', async () => { throw new ApiError('') })
     app.get('/blank', async () => { throw new ApiError('   ') })
     app.get('/blank-404', async () => { throw new ApiError(' \t', { status: 404 }) })
@@ -403,8 +393,7 @@ t.test('a blank ApiError code is a programming error, never a blank code in the 
 
 t.test('an untrusted 4xx answers the catalog\'s message, and its own message reaches the log, redacted', async t => {
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { stream } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { logger: { stream } } })
   app.get('/', async () => { throw Object.assign(new Error('row 42 not found for Bearer abcdefgh12345678'), { statusCode: 404 }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)

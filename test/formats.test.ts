@@ -35,8 +35,7 @@ const jobSchema = {
 /** An app with routes that throw the errors these tests need. */
 async function app (t: Assert, plugin: ErrorEnvelopeOptions, allErrors = false): Promise<FastifyInstance> {
   const server = allErrors ? { ajv: { customOptions: { allErrors: true } } } : {}
-  const instance = await build({ requestId: 'req-fmt', plugin, server })
-  t.teardown(() => instance.close())
+  const instance = await build(t, { requestId: 'req-fmt', plugin, server })
   instance.get('/jobs/:id', async () => { throw new ApiError('JOB_NOT_FOUND') })
   instance.get('/details', async () => { throw new ApiError('JOB_ALREADY_CLAIMED', { details: { job_id: 'job-1', miner: 'm-7' } }) })
   instance.get('/internal', async () => {
@@ -470,7 +469,7 @@ t.test('the exported schemas work as route response schemas, and the body stays 
     { format: 'problem', schema: ProblemDetailsSchema }
   ] as const
   for (const { format, schema } of cases) {
-    const app = await build({ plugin: { format }, requestId: 'req-abc123' })
+    const app = await build(t, { plugin: { format }, requestId: 'req-abc123' })
     app.get('/jobs/:id', { schema: { response: { 404: schema, 422: schema } } }, async () => {
       throw new ApiError('JOB_NOT_FOUND', { message: 'Job job-abc123 not found', field: 'id' })
     })
@@ -519,7 +518,7 @@ t.test('the compiled serializers write exactly what JSON.stringify writes, membe
 })
 
 t.test('a clock that returns no valid date falls back to real time, not to a failure', async t => {
-  const app = await build({ plugin: { format: 'envelope', now: () => new Date('not a date') } })
+  const app = await build(t, { plugin: { format: 'envelope', now: () => new Date('not a date') } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -527,7 +526,7 @@ t.test('a clock that returns no valid date falls back to real time, not to a fai
 })
 
 t.test('a format object may leave out its name', async t => {
-  const app = await build({ plugin: { format: { contentType: 'text/plain', build: r => `${r.code}: ${r.message}`, serialize: String } } })
+  const app = await build(t, { plugin: { format: { contentType: 'text/plain', build: r => `${r.code}: ${r.message}`, serialize: String } } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   const res = await app.inject('/')
   t.equal(res.body, "JOB_NOT_FOUND: Job doesn't exist")

@@ -6,16 +6,16 @@ import sensible from '@fastify/sensible'
 import createHttpError from 'http-errors'
 import Boom from '@hapi/boom'
 import errorEnvelope, { ApiError, clientErrorHandler } from '../src/index.js'
-import { build } from './helper.js'
+import { build, type Teardown } from './helper.js'
 
-async function echoApp (opts: Parameters<typeof build>[0] = {}): Promise<FastifyInstance> {
-  const app = await build(opts)
+async function echoApp (t: Teardown, opts: Parameters<typeof build>[1] = {}): Promise<FastifyInstance> {
+  const app = await build(t, opts)
   app.post('/echo', async (request) => ({ got: request.body }))
   return app
 }
 
 t.test('no route: 404 NOT_FOUND naming the method and path', async t => {
-  const app = await build({ requestId: 'req-abc123' })
+  const app = await build(t, { requestId: 'req-abc123' })
   const res = await app.inject('/nope')
   t.equal(res.statusCode, 404)
   t.match(res.headers['content-type'], /^application\/json/)
@@ -29,7 +29,7 @@ t.test('no route: 404 NOT_FOUND naming the method and path', async t => {
 })
 
 t.test('malformed JSON: 400 BAD_REQUEST with the parser message', async t => {
-  const app = await echoApp({ requestId: 'req-abc123' })
+  const app = await echoApp(t, { requestId: 'req-abc123' })
   const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"prompt":' })
   t.equal(res.statusCode, 400)
   t.same(res.json(), {
@@ -40,7 +40,7 @@ t.test('malformed JSON: 400 BAD_REQUEST with the parser message', async t => {
 })
 
 t.test('an empty body sent as JSON: 400 BAD_REQUEST', async t => {
-  const app = await echoApp()
+  const app = await echoApp(t)
   const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '' })
   t.equal(res.statusCode, 400)
   t.equal(res.json().error_code, 'BAD_REQUEST')
@@ -49,7 +49,7 @@ t.test('an empty body sent as JSON: 400 BAD_REQUEST', async t => {
 })
 
 t.test('an unsupported content type: 415 UNSUPPORTED_MEDIA_TYPE', async t => {
-  const app = await echoApp()
+  const app = await echoApp(t)
   const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/xml' }, payload: '<job/>' })
   t.equal(res.statusCode, 415)
   t.equal(res.json().error_code, 'UNSUPPORTED_MEDIA_TYPE')
@@ -58,7 +58,7 @@ t.test('an unsupported content type: 415 UNSUPPORTED_MEDIA_TYPE', async t => {
 })
 
 t.test('a body over bodyLimit: 413 PAYLOAD_TOO_LARGE', async t => {
-  const app = await echoApp({ server: { bodyLimit: 100 } })
+  const app = await echoApp(t, { server: { bodyLimit: 100 } })
   const res = await app.inject({ method: 'POST', url: '/echo', payload: { prompt: 'x'.repeat(500) } })
   t.equal(res.statusCode, 413)
   t.equal(res.json().error_code, 'PAYLOAD_TOO_LARGE')
@@ -66,7 +66,7 @@ t.test('a body over bodyLimit: 413 PAYLOAD_TOO_LARGE', async t => {
 })
 
 t.test('a prototype-pollution body is refused with a 400 envelope', async t => {
-  const app = await build()
+  const app = await build(t)
   let reached = false
   app.post('/echo', async () => { reached = true; return { ok: true } })
   const res = await app.inject({ method: 'POST', url: '/echo', headers: { 'content-type': 'application/json' }, payload: '{"__proto__":{"x":1}}' })
@@ -80,7 +80,7 @@ t.test('@fastify/error errors are mapped by status, message kept', async t => {
   const MyError = createFastifyError('MY_ERR', 'Thing %s broke', 409)
   const JobNotFound = createFastifyError('JOB_NOT_FOUND', 'Job %s not found', 404)
   const DbDown = createFastifyError('DB_DOWN', 'Database %s is down', 503)
-  const app = await build({ requestId: 'req-abc123' })
+  const app = await build(t, { requestId: 'req-abc123' })
   app.get('/mine', async () => { throw new MyError('gear') })
   app.get('/job', async () => { throw new JobNotFound('job-abc123') })
   app.get('/db', async () => { throw new DbDown('primary.internal:5432') })
@@ -100,7 +100,7 @@ t.test('@fastify/error errors are mapped by status, message kept', async t => {
 })
 
 t.test('@fastify/sensible errors are mapped by status', async t => {
-  const app = await build()
+  const app = await build(t)
   await app.register(sensible)
   app.get('/missing', async (request, reply) => reply.notFound())
   app.get('/conflict', async () => { throw app.httpErrors.conflict('x') })
@@ -124,7 +124,7 @@ t.test('@fastify/sensible errors are mapped by status', async t => {
 })
 
 t.test('http-errors are mapped by status; a 5xx hides its message', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/teapot', async () => { throw createHttpError(418) })
   app.get('/busy', async () => { throw createHttpError(503, 'connection pool exhausted on db-3') })
 
@@ -141,7 +141,7 @@ t.test('http-errors are mapped by status; a 5xx hides its message', async t => {
 })
 
 t.test('@hapi/boom errors are mapped by their output status and headers', async t => {
-  const app = await build({ requestId: 'req-abc123' })
+  const app = await build(t, { requestId: 'req-abc123' })
   app.get('/forbidden', async () => { throw Boom.forbidden('nope') })
   app.get('/slow', async () => {
     const err = Boom.tooManyRequests('slow down')
@@ -167,7 +167,7 @@ t.test('@hapi/boom errors are mapped by their output status and headers', async 
 })
 
 t.test("a route's own 4xx/5xx response schema does not reshape the envelope", async t => {
-  const app = await build({ requestId: 'req-abc123' })
+  const app = await build(t, { requestId: 'req-abc123' })
   const response = {
     200: { type: 'object', properties: { id: { type: 'string' } } },
     404: { type: 'object', properties: { message: { type: 'string' }, statusCode: { type: 'integer' } } },
@@ -231,7 +231,7 @@ function rawRequest (port: number, raw: string): Promise<RawResponse> {
 }
 
 t.test('malformed HTTP gets a 400 envelope from clientErrorHandler', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/', async () => ({ ok: true }))
   const port = await listen(t, app)
   const res = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
@@ -246,7 +246,7 @@ t.test('malformed HTTP gets a 400 envelope from clientErrorHandler', async t => 
 })
 
 t.test('an oversized header gets a 431 envelope', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/', async () => ({ ok: true }))
   const port = await listen(t, app)
   const res = await rawRequest(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`)
@@ -259,7 +259,7 @@ t.test('an oversized header gets a 431 envelope', async t => {
 })
 
 t.test('malformed HTTP to a problem-preset server gets problem+json', async t => {
-  const app = await build({ plugin: { preset: 'problem' } })
+  const app = await build(t, { plugin: { preset: 'problem' } })
   app.get('/', async () => ({ ok: true }))
   const port = await listen(t, app)
   const res = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
@@ -282,7 +282,7 @@ async function connectPair (app: FastifyInstance, port: number): Promise<{ clien
 }
 
 t.test('a request timeout Node reports gets a 408 envelope', async t => {
-  const app = await build()
+  const app = await build(t)
   const port = await listen(t, app)
   const { client, server } = await connectPair(app, port)
   const received = new Promise<string>(resolve => {
@@ -301,7 +301,7 @@ t.test('a request timeout Node reports gets a 408 envelope', async t => {
 })
 
 t.test('a connection reset by the client gets no answer and is left to Node', async t => {
-  const app = await build()
+  const app = await build(t)
   const port = await listen(t, app)
   const { client, server } = await connectPair(app, port)
   let text = ''

@@ -18,11 +18,15 @@ export interface BuildOptions {
   requestId?: string
 }
 
-/** A Fastify app with the plugin registered, ready for routes and inject(). */
-export async function build (opts: BuildOptions = {}): Promise<FastifyInstance> {
+/** What build() needs of a tap test: a teardown to close the app with. */
+export interface Teardown { teardown: (fn: () => unknown) => void }
+
+/** A Fastify app with the plugin registered, ready for routes and inject(); closed when `t` ends. */
+export async function build (t: Teardown, opts: BuildOptions = {}): Promise<FastifyInstance> {
   // Without a requestId, ids stay the production `req_` + 32 hex digits: tests assert that shape.
   const ids = opts.requestId === undefined ? requestIdOptions() : testServerOptions({ requestId: opts.requestId })
   const app = Fastify({ ...ids, clientErrorHandler, ...opts.server })
+  t.teardown(() => app.close())
   await app.register(errorEnvelope, { now: fixedNow, ...opts.plugin })
   return app
 }

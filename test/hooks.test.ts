@@ -10,8 +10,7 @@ const generatedId = /^req_[0-9a-f]{32}$/
 
 async function setup (t: Test): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { level: 'info', stream } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   return { app, lines }
 }
 

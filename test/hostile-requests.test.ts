@@ -126,8 +126,7 @@ const typedSchema = {
 } as const
 
 async function appFor (t: Test, preset: PresetName): Promise<FastifyInstance> {
-  const app = await build({ plugin: { preset } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset } })
   app.post('/echo', async request => ({ keys: Object.keys(request.body ?? {}) }))
   app.post('/typed', { schema: typedSchema }, async () => ({ ok: true }))
   app.post('/small', { bodyLimit: 1024 }, async () => ({ ok: true }))

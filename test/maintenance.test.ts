@@ -11,8 +11,7 @@ const badRetryAfter: Array<[string, unknown]> = [
 const badEnabled: Array<[string, unknown]> = [["'yes'", 'yes'], ['1', 1], ['undefined', undefined], ['null', null]]
 
 t.test('setMaintenance refuses a Retry-After the option would refuse, and changes nothing', async t => {
-  const app = await build({ plugin: { maintenance: { enabled: false, retryAfter: 120 } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { maintenance: { enabled: false, retryAfter: 120 } } })
   app.get('/', async () => ({ ok: true }))
   for (const [what, value] of badRetryAfter) {
     t.throws(() => app.setMaintenance(true, value as number), {

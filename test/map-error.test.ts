@@ -8,7 +8,7 @@ class PaymentDeclined extends Error {
 }
 
 t.test('mapError turns your own error classes into catalog errors', async t => {
-  const app = await build({
+  const app = await build(t, {
     requestId: 'req-1',
     plugin: {
       mapError: err => err instanceof PaymentDeclined
@@ -28,7 +28,7 @@ t.test('mapError turns your own error classes into catalog errors', async t => {
 t.test('a mapError that throws leaves the error as it was, and is logged', async t => {
   const lines: Array<Record<string, any>> = []
   const stream = new Writable({ write (chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb() } })
-  const app = await build({ server: { logger: { level: 'info', stream } }, plugin: { mapError: () => { throw new Error('mapper bug') } } })
+  const app = await build(t, { server: { logger: { level: 'info', stream } }, plugin: { mapError: () => { throw new Error('mapper bug') } } })
   app.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 410)
@@ -37,5 +37,5 @@ t.test('a mapError that throws leaves the error as it was, and is logged', async
 })
 
 t.test('mapError must be a function', async t => {
-  await t.rejects(build({ plugin: { mapError: 'nope' as never } }), { name: 'TypeError', message: /option 'mapError'/ })
+  await t.rejects(build(t, { plugin: { mapError: 'nope' as never } }), { name: 'TypeError', message: /option 'mapError'/ })
 })

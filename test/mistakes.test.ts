@@ -184,7 +184,7 @@ const asyncFormats: Array<[string, ErrorEnvelopeOptions['format']]> = [
 
 t.test('an async custom format fails register, naming the option', async t => {
   for (const [what, format] of asyncFormats) {
-    await t.rejects(build({ plugin: { format } }), { name: 'TypeError', message: /option 'format(\.build|\.serialize)?' expects a synchronous function/ }, what)
+    await t.rejects(build(t, { plugin: { format } }), { name: 'TypeError', message: /option 'format(\.build|\.serialize)?' expects a synchronous function/ }, what)
   }
 })
 
@@ -218,7 +218,7 @@ const typos: Array<[string, Record<string, unknown>, RegExp]> = [
 
 t.test('an unknown key at any level fails register, with the close known key', async t => {
   for (const [what, options, message] of typos) {
-    await t.rejects(build({ plugin: options as ErrorEnvelopeOptions }), { name: 'TypeError', message }, what)
+    await t.rejects(build(t, { plugin: options as ErrorEnvelopeOptions }), { name: 'TypeError', message }, what)
     t.throws(() => resolveOptions(options), { name: 'TypeError', message }, `${what}, called directly`)
   }
 })

@@ -2,15 +2,15 @@ import { STATUS_CODES } from 'node:http'
 import t from 'tap'
 import type { FastifyInstance } from 'fastify'
 import { presets, type ErrorEnvelopeOptions } from '../src/index.js'
-import { build } from './helper.js'
+import { build, type Teardown } from './helper.js'
 
 const requestId = 'req-abc123'
 const problemType = 'application/problem+json; charset=utf-8'
 const jsonType = 'application/json; charset=utf-8'
 const problemMembers = ['code', 'detail', 'instance', 'request_id', 'status', 'title', 'type']
 
-async function aitbcApp (plugin: ErrorEnvelopeOptions = {}): Promise<FastifyInstance> {
-  const app = await build({ requestId, plugin })
+async function aitbcApp (t: Teardown, plugin: ErrorEnvelopeOptions = {}): Promise<FastifyInstance> {
+  const app = await build(t, { requestId, plugin })
   app.get('/jobs/:id', async () => { throw presets.aitbc.errors.JOB_NOT_FOUND({ message: 'Job job-abc123 not found' }) })
   app.post('/jobs', {
     schema: {
@@ -27,8 +27,7 @@ async function aitbcApp (plugin: ErrorEnvelopeOptions = {}): Promise<FastifyInst
 const asksProblem = { accept: 'application/problem+json' }
 
 t.test('negotiate: true answers problem+json to a thrown ApiError when Accept asks for it', async t => {
-  const app = await aitbcApp({ negotiate: true })
-  t.teardown(() => app.close())
+  const app = await aitbcApp(t, { negotiate: true })
   const res = await app.inject({ url: '/jobs/job-abc123?verbose=1', headers: asksProblem })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], problemType)
@@ -45,8 +44,7 @@ t.test('negotiate: true answers problem+json to a thrown ApiError when Accept as
 })
 
 t.test('negotiate: true answers problem+json to a validation failure, with errors', async t => {
-  const app = await aitbcApp({ negotiate: true })
-  t.teardown(() => app.close())
+  const app = await aitbcApp(t, { negotiate: true })
   const res = await app.inject({ method: 'POST', url: '/jobs', headers: asksProblem, payload: { model: 'llama' } })
   t.equal(res.statusCode, 422)
   t.equal(res.headers['content-type'], problemType)
@@ -66,8 +64,7 @@ t.test('negotiate: true answers problem+json to a validation failure, with error
 })
 
 t.test('negotiate: true answers problem+json when no route matched', async t => {
-  const app = await aitbcApp({ negotiate: true })
-  t.teardown(() => app.close())
+  const app = await aitbcApp(t, { negotiate: true })
   const res = await app.inject({ url: '/nope', headers: { accept: 'application/problem+json, application/json;q=0.5' } })
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], problemType)
@@ -83,8 +80,7 @@ t.test('negotiate: true answers problem+json when no route matched', async t => 
 })
 
 t.test('negotiate: true keeps the preset body for Accept: application/json or no Accept', async t => {
-  const app = await aitbcApp({ negotiate: true })
-  t.teardown(() => app.close())
+  const app = await aitbcApp(t, { negotiate: true })
   const flat = { detail: 'Job job-abc123 not found', error_code: 'JOB_NOT_FOUND', request_id: requestId }
   for (const headers of [{ accept: 'application/json' }, { accept: '*/*' }, {}]) {
     const res = await app.inject({ url: '/jobs/job-abc123', headers })
@@ -104,8 +100,7 @@ t.test('negotiate: true keeps the preset body for Accept: application/json or no
 })
 
 t.test('Accept is read as media ranges: case-insensitive, and q=0 refuses problem+json', async t => {
-  const app = await aitbcApp({ negotiate: true })
-  t.teardown(() => app.close())
+  const app = await aitbcApp(t, { negotiate: true })
   // RFC 9110 §8.3.1: media types are case-insensitive.
   const upper = await app.inject({ url: '/jobs/job-abc123', headers: { accept: 'Application/Problem+JSON' } })
   t.equal(upper.headers['content-type'], problemType, 'Application/Problem+JSON asks for problem details')
@@ -117,7 +112,7 @@ t.test('Accept is read as media ranges: case-insensitive, and q=0 refuses proble
 
 t.test('without negotiate the Accept header is ignored', async t => {
   for (const plugin of [{}, { negotiate: false }]) {
-    const app = await aitbcApp(plugin)
+    const app = await aitbcApp(t, plugin)
     const res = await app.inject({ url: '/jobs/job-abc123', headers: asksProblem })
     t.equal(res.statusCode, 404)
     t.equal(res.headers['content-type'], jsonType, `${JSON.stringify(plugin)}: still JSON`)
@@ -127,8 +122,7 @@ t.test('without negotiate the Accept header is ignored', async t => {
 })
 
 t.test('negotiation works whatever the preset: tokenbay', async t => {
-  const app = await build({ requestId, plugin: { preset: 'tokenbay', negotiate: true } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId, plugin: { preset: 'tokenbay', negotiate: true } })
   app.post('/v1/chat/completions', async () => { throw presets.tokenbay.errors.model_not_found() })
 
   const problem = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: asksProblem, payload: {} })
@@ -143,12 +137,11 @@ t.test('negotiation works whatever the preset: tokenbay', async t => {
 })
 
 t.test("negotiate: 'yes' fails register with a TypeError naming the option", async t => {
-  await t.rejects(build({ plugin: { negotiate: 'yes' as unknown as boolean } }), { name: 'TypeError', message: /'negotiate'/ })
+  await t.rejects(build(t, { plugin: { negotiate: 'yes' as unknown as boolean } }), { name: 'TypeError', message: /'negotiate'/ })
 })
 
 t.test('retryHeaders: true over aitbc adds x-should-retry and retry-after-ms', async t => {
-  const app = await build({ plugin: { retryHeaders: true } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { retryHeaders: true } })
   app.get('/claimed', async () => { throw presets.aitbc.errors.JOB_ALREADY_CLAIMED() })
   app.get('/busy', async () => { throw presets.aitbc.errors.SYSTEM_OVERLOADED({ retryAfter: 3 }) })
 
@@ -166,8 +159,7 @@ t.test('retryHeaders: true over aitbc adds x-should-retry and retry-after-ms', a
 })
 
 t.test('by default the aitbc preset sends no retry headers', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   app.get('/busy', async () => { throw presets.aitbc.errors.SYSTEM_OVERLOADED({ retryAfter: 3 }) })
   const res = await app.inject('/busy')
   t.equal(res.headers['retry-after'], '3')
@@ -176,8 +168,7 @@ t.test('by default the aitbc preset sends no retry headers', async t => {
 })
 
 t.test('retryHeaders: false over tokenbay removes them, Retry-After stays', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay', retryHeaders: false } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay', retryHeaders: false } })
   app.get('/rate', async () => { throw presets.tokenbay.errors.account_rate_limited({ retryAfter: 2 }) })
   const res = await app.inject('/rate')
   t.equal(res.statusCode, 429)
@@ -188,5 +179,5 @@ t.test('retryHeaders: false over tokenbay removes them, Retry-After stays', asyn
 })
 
 t.test('retryHeaders: 1 fails register with a TypeError naming the option', async t => {
-  await t.rejects(build({ plugin: { retryHeaders: 1 as unknown as boolean } }), { name: 'TypeError', message: /'retryHeaders'/ })
+  await t.rejects(build(t, { plugin: { retryHeaders: 1 as unknown as boolean } }), { name: 'TypeError', message: /'retryHeaders'/ })
 })

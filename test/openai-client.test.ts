@@ -2,7 +2,7 @@ import t, { type Test } from 'tap'
 import OpenAI from 'openai'
 import type { FastifyInstance } from 'fastify'
 import { ApiError, presets } from '../src/index.js'
-import { build, type BuildOptions } from './helper.js'
+import { build, type BuildOptions, type Teardown } from './helper.js'
 
 // The official OpenAI SDK against a real server on loopback: its error classes,
 // its requestID, and its retry decisions read our status, body and headers.
@@ -41,8 +41,8 @@ async function clientFor (t: Test, app: FastifyInstance, maxRetries: number): Pr
   return new OpenAI({ apiKey: 'test', baseURL: `http://127.0.0.1:${address.port}/v1`, maxRetries, timeout: 5_000 })
 }
 
-async function tokenbayApp (opts: BuildOptions = {}): Promise<FastifyInstance> {
-  return build({ requestId, ...opts, plugin: { preset: 'tokenbay', ...opts.plugin } })
+async function tokenbayApp (t: Teardown, opts: BuildOptions = {}): Promise<FastifyInstance> {
+  return build(t, { requestId, ...opts, plugin: { preset: 'tokenbay', ...opts.plugin } })
 }
 
 const messages = [{ role: 'user' as const, content: 'hi' }]
@@ -60,7 +60,7 @@ async function sdkError (t: Test, call: Promise<unknown>): Promise<InstanceType<
 }
 
 t.test('the SDK raises its error class with status, code, type, message and requestID', { timeout: testTimeout }, async t => {
-  const app = await tokenbayApp()
+  const app = await tokenbayApp(t)
   app.post<{ Body: { model: string } }>('/v1/chat/completions', { schema: chatSchema }, async request => {
     switch (request.body.model) {
       case 'disabled': throw presets.tokenbay.errors.api_key_disabled()
@@ -101,7 +101,7 @@ t.test('the SDK raises its error class with status, code, type, message and requ
 })
 
 t.test('a validation failure is a BadRequestError naming the field', { timeout: testTimeout }, async t => {
-  const app = await tokenbayApp()
+  const app = await tokenbayApp(t)
   app.post('/v1/chat/completions', { schema: chatSchema }, async () => completion('m'))
   const client = await clientFor(t, app, 0)
 
@@ -116,7 +116,7 @@ t.test('a validation failure is a BadRequestError naming the field', { timeout: 
 
 t.test('requestID equals the x-request-id the server answers with', { timeout: testTimeout }, async t => {
   // No fixed id here: each request gets a generated one, and the SDK must report that one.
-  const app = await build({ plugin: { preset: 'tokenbay' } })
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.post('/v1/chat/completions', async () => { throw presets.tokenbay.errors.model_disabled() })
   const client = await clientFor(t, app, 0)
 
@@ -130,7 +130,7 @@ t.test('requestID equals the x-request-id the server answers with', { timeout: t
 })
 
 t.test('the SDK retries a 429 with Retry-After and then succeeds', { timeout: testTimeout }, async t => {
-  const app = await tokenbayApp()
+  const app = await tokenbayApp(t)
   let hits = 0
   app.post('/v1/chat/completions', async () => {
     hits++
@@ -149,7 +149,7 @@ t.test('the SDK retries a 429 with Retry-After and then succeeds', { timeout: te
 })
 
 t.test('an exhausted quota (429, not retryable) is not retried', { timeout: testTimeout }, async t => {
-  const app = await tokenbayApp()
+  const app = await tokenbayApp(t)
   let hits = 0
   app.post('/v1/chat/completions', async () => {
     hits++
@@ -165,7 +165,7 @@ t.test('an exhausted quota (429, not retryable) is not retried', { timeout: test
 })
 
 t.test('a 409 conflict in the openai format over aitbc is not retried', { timeout: testTimeout }, async t => {
-  const app = await build({ requestId, plugin: { format: 'openai' } })
+  const app = await build(t, { requestId, plugin: { format: 'openai' } })
   let hits = 0
   app.post('/v1/chat/completions', async () => {
     hits++

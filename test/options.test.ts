@@ -2,14 +2,14 @@ import type { FastifyInstance } from 'fastify'
 import t from 'tap'
 import { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
-import { build } from './helper.js'
+import { build, type Teardown } from './helper.js'
 
 /**
  * Registers the plugin with options a user might mistype. The short plugin
  * timeout only makes a plugin that never calls `done` fail in 2 s, not 10 s.
  */
-function register (options: unknown): Promise<FastifyInstance> {
-  return build({ server: { pluginTimeout: 2000 }, plugin: options as ErrorEnvelopeOptions })
+function register (t: Teardown, options: unknown): Promise<FastifyInstance> {
+  return build(t, { server: { pluginTimeout: 2000 }, plugin: options as ErrorEnvelopeOptions })
 }
 
 const buildBody = (): object => ({})
@@ -56,13 +56,12 @@ const invalid: Array<[string, Record<string, unknown>, RegExp]> = [
 
 t.test('an invalid option fails register with a TypeError naming it', async t => {
   for (const [what, options, message] of invalid) {
-    await t.rejects(register(options), { name: 'TypeError', message }, what)
+    await t.rejects(register(t, options), { name: 'TypeError', message }, what)
   }
 })
 
 t.test('rateLimit: false is accepted', async t => {
-  const app = await register({ rateLimit: false })
-  t.teardown(() => app.close())
+  const app = await register(t, { rateLimit: false })
   app.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 410)
@@ -74,8 +73,7 @@ t.test('errors from defineErrors() are merged over the preset catalog', async t 
     MY_CODE: { status: 418, message: 'The miner is a teapot', category: 'Miner' },
     JOB_NOT_FOUND: { status: 410, message: 'Job is gone for good', category: 'Job' }
   })
-  const app = await build({ plugin: { errors } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { errors } })
   app.get('/mine', async () => { throw new ApiError('MY_CODE') })
   app.get('/factory', async () => { throw errors.MY_CODE() })
   app.get('/overridden', async () => { throw new ApiError('JOB_NOT_FOUND') })
@@ -102,8 +100,7 @@ t.test('errors from defineErrors() are merged over the preset catalog', async t 
 })
 
 t.test('errors as a plain catalog object', async t => {
-  const app = await build({ plugin: { errors: { QUOTA_PAUSED: { status: 423, message: 'Your quota is paused' } } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { errors: { QUOTA_PAUSED: { status: 423, message: 'Your quota is paused' } } } })
   app.get('/', async () => { throw new ApiError('QUOTA_PAUSED') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 423)
@@ -111,8 +108,7 @@ t.test('errors as a plain catalog object', async t => {
 })
 
 t.test('an unknown code without the errors option is a 500, not a crash', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   app.get('/', async () => { throw new ApiError('MY_CODE') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)
@@ -120,30 +116,26 @@ t.test('an unknown code without the errors option is a 500, not a crash', async 
 })
 
 t.test('notFound: false leaves the 404 to Fastify and lets the user set their own', async t => {
-  const plain = await build({ plugin: { notFound: false } })
-  t.teardown(() => plain.close())
+  const plain = await build(t, { plugin: { notFound: false } })
   const fastify404 = await plain.inject('/nowhere')
   t.equal(fastify404.statusCode, 404)
   t.match(fastify404.json(), { error: 'Not Found', statusCode: 404 })
   t.notOk('error_code' in fastify404.json(), 'not the envelope')
 
-  const own = await build({ plugin: { notFound: false } })
-  t.teardown(() => own.close())
+  const own = await build(t, { plugin: { notFound: false } })
   own.setNotFoundHandler((request, reply) => { reply.code(404).send({ nothing: request.url }) })
   const res = await own.inject('/nowhere')
   t.equal(res.statusCode, 404)
   t.strictSame(res.json(), { nothing: '/nowhere' })
 
-  const enveloped = await build()
-  t.teardown(() => enveloped.close())
+  const enveloped = await build(t)
   const envelope404 = await enveloped.inject('/nowhere')
   t.equal(envelope404.statusCode, 404)
   t.match(envelope404.json(), { error_code: 'NOT_FOUND', detail: 'Route GET /nowhere not found' })
 })
 
 t.test("requestIdHeader: 'x-correlation-id' moves the response header", async t => {
-  const app = await build({ requestId: 'req-corr-1', plugin: { requestIdHeader: 'x-correlation-id' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req-corr-1', plugin: { requestIdHeader: 'x-correlation-id' } })
   app.get('/fail', async () => { throw new ApiError('JOB_EXPIRED') })
   app.get('/ok', async () => ({ ok: true }))
 

@@ -20,7 +20,7 @@ import {
   ApiError, presets,
   type Condition, type PresetName
 } from '../src/index.js'
-import { ajv, build, validators } from './helper.js'
+import { ajv, build, validators, type Teardown } from './helper.js'
 
 const runs = Number(process.env.FUZZ_RUNS ?? 200)
 const seed = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED)
@@ -418,9 +418,9 @@ interface Harness {
   setThrown: (value: unknown) => void
 }
 
-async function harness (preset: PresetName): Promise<Harness> {
+async function harness (t: Teardown, preset: PresetName): Promise<Harness> {
   const { stream, lines } = logSink()
-  const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } } })
+  const app = await build(t, { plugin: { preset }, server: { logger: { level: 'info', stream } } })
   let thrown: unknown
   app.get('/sync', () => { throw thrown })
   app.get('/async', async () => { throw thrown })
@@ -500,8 +500,7 @@ function problemsOf (preset: PresetName, c: Case, res: LightMyRequestResponse, l
 
 for (const preset of presetNames) {
   t.test(`${preset}: anything thrown gets the ${formatOf(preset)} envelope (${runs} runs)`, async t => {
-    const { app, lines, setThrown } = await harness(preset)
-    t.teardown(() => app.close())
+    const { app, lines, setThrown } = await harness(t, preset)
     let ran = 0
     let failure: unknown
     try {
@@ -540,8 +539,7 @@ t.test('every hostile kind, once per preset', async t => {
     }, { status: 422, code: 'CUSTOM' }]
   ]
   for (const preset of presetNames) {
-    const { app, lines, setThrown } = await harness(preset)
-    t.teardown(() => app.close())
+    const { app, lines, setThrown } = await harness(t, preset)
     for (const [name, make, expect] of fixed) {
       const c = { make, expect, mode: 'async' as const, [fc.toStringMethod]: () => name }
       lines.length = 0

@@ -6,9 +6,8 @@ import { build, logCapture } from './helper.js'
 
 const minute = 60_000
 
-async function limited (test: { teardown: (fn: () => unknown) => void }, plugin: Parameters<typeof build>[0] = {}): Promise<FastifyInstance> {
-  const app = await build(plugin)
-  test.teardown(() => app.close())
+async function limited (test: { teardown: (fn: () => unknown) => void }, plugin: Parameters<typeof build>[1] = {}): Promise<FastifyInstance> {
+  const app = await build(test, plugin)
   app.get('/ok', async () => ({ ok: true }))
   return app
 }
@@ -91,8 +90,7 @@ t.test('the in-memory store remembers 5,000 keys by default; rateLimit.cache rai
 })
 
 t.test("hook: 'onRequest' counts requests a route's own onRequest auth hook rejects", async t => {
-  const app = await build({ plugin: { rateLimit: { max: 2, timeWindow: minute, hook: 'onRequest' } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { rateLimit: { max: 2, timeWindow: minute, hook: 'onRequest' } } })
   const auth = async (request: FastifyRequest): Promise<void> => {
     if (request.headers.authorization !== 'Bearer good') throw Object.assign(new Error('bad key'), { statusCode: 401 })
   }
@@ -104,8 +102,7 @@ t.test("hook: 'onRequest' counts requests a route's own onRequest auth hook reje
 })
 
 t.test("hook: 'preHandler' runs after auth, so a keyGenerator can use what auth found", async t => {
-  const app = await build({ plugin: { rateLimit: { max: 1, timeWindow: minute, hook: 'preHandler', keyGenerator: request => String((request as unknown as { user: string }).user) } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, hook: 'preHandler', keyGenerator: request => String((request as unknown as { user: string }).user) } } })
   app.addHook('preValidation', async request => { (request as unknown as { user: string }).user = String(request.headers['x-user']) })
   app.get('/me', async () => ({ ok: true }))
   t.equal((await app.inject({ url: '/me', headers: { 'x-user': 'ann' } })).statusCode, 200)
@@ -174,8 +171,7 @@ t.test("a route's config.rateLimit is checked like the plugin's, naming the rout
     ['fast', /option 'config\.rateLimit' of route GET \/bad expects/]
   ]
   for (const [config, message] of cases) {
-    const app = await build({ plugin: { rateLimit: { max: 10, timeWindow: minute } } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { rateLimit: { max: 10, timeWindow: minute } } })
     let error: unknown
     try {
       app.get('/bad', { config: { rateLimit: config } } as never, async () => ({ ok: true }))
@@ -189,8 +185,7 @@ t.test("a route's config.rateLimit is checked like the plugin's, naming the rout
 })
 
 t.test("a route's config.rateLimit while the plugin's rateLimit is off fails, unless @fastify/rate-limit is the user's own", async t => {
-  const off = await build({})
-  t.teardown(() => off.close())
+  const off = await build(t, {})
   let error: unknown
   try {
     off.get('/search', { config: { rateLimit: { max: 1, timeWindow: minute } } }, async () => ({ ok: true }))
@@ -202,22 +197,19 @@ t.test("a route's config.rateLimit while the plugin's rateLimit is off fails, un
   t.match((error as Error).message, /GET \/search/)
   t.match((error as Error).message, /config\.rateLimit/)
 
-  const quiet = await build({})
-  t.teardown(() => quiet.close())
+  const quiet = await build(t, {})
   quiet.get('/health', { config: { rateLimit: false } }, async () => ({ ok: true }))
   await quiet.ready()
   t.pass('config.rateLimit: false asks for nothing and is fine')
 
-  const own = await build({})
-  t.teardown(() => own.close())
+  const own = await build(t, {})
   await own.register(rateLimit, { max: 100, timeWindow: minute })
   own.get('/search', { config: { rateLimit: { max: 1, timeWindow: minute } } }, async () => ({ ok: true }))
   await own.ready()
   t.equal((await own.inject('/search')).statusCode, 200)
   t.equal((await own.inject('/search')).statusCode, 429, "the user's own @fastify/rate-limit reads it")
 
-  const nested = await build({})
-  t.teardown(() => nested.close())
+  const nested = await build(t, {})
   await nested.register(async child => {
     await child.register(rateLimit, { max: 100, timeWindow: minute })
     child.get('/search', { config: { rateLimit: { max: 1, timeWindow: minute } } }, async () => ({ ok: true }))
@@ -227,8 +219,7 @@ t.test("a route's config.rateLimit while the plugin's rateLimit is off fails, un
 })
 
 t.test("a route's own quota can name its own headers", async t => {
-  const app = await build({ plugin: { rateLimit: { max: 100, timeWindow: minute, quota: { max: 5, timeWindow: '1 day' } } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { rateLimit: { max: 100, timeWindow: minute, quota: { max: 5, timeWindow: '1 day' } } } })
   const headers = { limit: 'x-route-quota-limit', remaining: 'x-route-quota-remaining', reset: 'x-route-quota-reset' }
   app.get('/export', { config: { rateLimit: { quota: { max: 2, headers } } } }, async () => ({ ok: true }))
   const res = await app.inject('/export')

@@ -11,7 +11,7 @@ const details = {
 }
 
 t.test('secret-looking keys of details are redacted in the body, at any depth', async t => {
-  const app = await build({ plugin: { format: 'envelope' } })
+  const app = await build(t, { plugin: { format: 'envelope' } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
   const res = await app.inject('/')
   t.same(res.json().error.details, {
@@ -24,22 +24,22 @@ t.test('secret-looking keys of details are redacted in the body, at any depth', 
 })
 
 t.test('redact names your own keys, or false shows everything', async t => {
-  const own = await build({ plugin: { format: 'envelope', redact: ['ssn'] } })
+  const own = await build(t, { plugin: { format: 'envelope', redact: ['ssn'] } })
   own.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { ssn: '078-05-1120', password: 'shown' } }) })
   t.same((await own.inject('/')).json().error.details, { ssn: '[Redacted]', password: 'shown' })
 
-  const off = await build({ plugin: { format: 'envelope', redact: false } })
+  const off = await build(t, { plugin: { format: 'envelope', redact: false } })
   off.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { password: 'shown' } }) })
   t.same((await off.inject('/')).json().error.details, { password: 'shown' })
 
-  await t.rejects(build({ plugin: { redact: 'password' as never } }), { name: 'TypeError', message: /option 'redact'/ })
-  await t.rejects(build({ plugin: { redact: [''] } }), { name: 'TypeError', message: /option 'redact'/ })
+  await t.rejects(build(t, { plugin: { redact: 'password' as never } }), { name: 'TypeError', message: /option 'redact'/ })
+  await t.rejects(build(t, { plugin: { redact: [''] } }), { name: 'TypeError', message: /option 'redact'/ })
 })
 
 t.test('the log line of a 5xx keeps the details but not the secrets', async t => {
   const lines: Array<Record<string, any>> = []
   const stream = new Writable({ write (chunk, _e, cb) { lines.push(JSON.parse(String(chunk))); cb() } })
-  const app = await build({ server: { logger: { level: 'info', stream } } })
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   app.get('/', async () => { throw new ApiError('PAYMENT_FAILED', { details, cause: new Error('card declined') }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)

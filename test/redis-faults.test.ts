@@ -46,8 +46,7 @@ async function until (url: string, done: (answer: Answer) => boolean): Promise<A
 }
 
 async function instance (t: Teardown, rateLimit: RateLimitOptions, logStream?: import('node:stream').Writable, routes?: (app: FastifyInstance) => void): Promise<{ app: FastifyInstance, base: string }> {
-  const app = await build({ plugin: { rateLimit }, server: logStream === undefined ? {} : { logger: { level: 'info', stream: logStream } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { rateLimit }, server: logStream === undefined ? {} : { logger: { level: 'info', stream: logStream } } })
   app.get('/v1/things', async () => ({ ok: true }))
   routes?.(app)
   const base = await app.listen({ port: 0, host: '127.0.0.1' })

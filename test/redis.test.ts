@@ -34,11 +34,10 @@ type Preset = 'aitbc' | 'sessions'
 
 /** One instance of the app: the plugin with `rateLimit`, a route, listening on its own loopback port. */
 async function instance (t: Teardown, preset: Preset, rateLimit: RateLimitOptions, logStream?: Writable): Promise<{ app: FastifyInstance, base: string }> {
-  const app = await build({
+  const app = await build(t, {
     plugin: { preset, rateLimit },
     server: logStream === undefined ? {} : { logger: { level: 'info', stream: logStream } }
   })
-  t.teardown(() => app.close())
   app.get('/v1/things', async () => ({ ok: true }))
   const base = await app.listen({ port: 0, host: '127.0.0.1' })
   return { app, base }

@@ -10,8 +10,7 @@ const generated = /^req_[0-9a-f]{32}$/
 
 t.test('every response carries X-Request-Id, equal to the body\'s id where there is one', async t => {
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { level: 'info', stream } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   app.get('/ok', async (request) => ({ id: request.id }))
   app.get('/fail', async () => { throw new ApiError('JOB_NOT_FOUND') })
   app.post('/json', async () => ({ ok: true }))
@@ -68,7 +67,7 @@ t.test('every response carries X-Request-Id, equal to the body\'s id where there
 })
 
 t.test('a hijacked reply can still read its id from the reply', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/raw', async (request, reply) => {
     reply.hijack()
     reply.raw.writeHead(200, { 'x-request-id': String(reply.getHeader('x-request-id')), 'content-type': 'text/plain' })
@@ -85,7 +84,7 @@ t.test('ids are unique across many requests and pool refills', async t => {
   for (let i = 0; i < n; i++) ids.add(generateRequestId())
   t.equal(ids.size, n)
   for (const id of ids) if (!generated.test(id)) t.fail(`bad id ${id}`)
-  const app = await build()
+  const app = await build(t)
   app.get('/ok', async () => 'ok')
   const served = new Set<string>()
   for (let i = 0; i < 600; i++) served.add((await app.inject('/ok')).headers['x-request-id'] as string)

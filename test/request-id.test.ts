@@ -3,12 +3,12 @@ import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
 import { generateRequestId } from '../src/request-id.js'
 import { testServerOptions } from '../src/testing.js'
-import { build, logCapture } from './helper.js'
+import { build, logCapture, type Teardown } from './helper.js'
 
 const generated = /^req_[0-9a-f]{32}$/
 
-async function app (server = {}): ReturnType<typeof build> {
-  const instance = await build({ server })
+async function app (t: Teardown, server = {}): ReturnType<typeof build> {
+  const instance = await build(t, { server })
   instance.get('/ok', async (request) => ({ id: request.id }))
   instance.get('/fail', async () => { throw new ApiError('JOB_NOT_FOUND') })
   return instance
@@ -25,7 +25,7 @@ t.test('generateRequestId() is req_ and 32 hex digits, new every time', async t 
 })
 
 t.test('a valid incoming X-Request-Id is kept and echoed', async t => {
-  const server = await app()
+  const server = await app(t)
   const valid = ['abc', 'A', 'req-123', 'trace.id:42_x-Y', '0'.repeat(128), 'a.b:c-d_e', '550e8400-e29b-41d4-a716-446655440000']
   for (const id of valid) {
     const fail = await server.inject({ url: '/fail', headers: { 'x-request-id': id } })
@@ -40,7 +40,7 @@ t.test('a valid incoming X-Request-Id is kept and echoed', async t => {
 })
 
 t.test('a missing, oversized or malformed X-Request-Id is replaced', async t => {
-  const server = await app()
+  const server = await app(t)
   const invalid: Array<[string, string | undefined]> = [
     ['missing', undefined],
     ['empty', ''],
@@ -66,7 +66,7 @@ t.test('a missing, oversized or malformed X-Request-Id is replaced', async t => 
 })
 
 t.test('an X-Request-Id with CR/LF is replaced', async t => {
-  const server = await app()
+  const server = await app(t)
   for (const id of ['abc\r\ndef', 'abc\ndef', 'abc\rdef']) {
     const res = await server.inject({ url: '/fail', headers: { 'x-request-id': id } })
     t.equal(res.statusCode, 404)
@@ -80,7 +80,7 @@ t.test('an X-Request-Id with CR/LF is replaced', async t => {
 })
 
 t.test('successes and errors each carry a fresh id', async t => {
-  const server = await app()
+  const server = await app(t)
   const a = await server.inject('/ok')
   const b = await server.inject('/ok')
   const c = await server.inject('/nowhere')
@@ -92,7 +92,7 @@ t.test('successes and errors each carry a fresh id', async t => {
 })
 
 t.test('header: reads the id from another request header', async t => {
-  const server = await app(requestIdOptions({ header: 'X-Correlation-Id' }))
+  const server = await app(t, requestIdOptions({ header: 'X-Correlation-Id' }))
   let res = await server.inject({ url: '/fail', headers: { 'x-correlation-id': 'corr-1' } })
   t.equal(res.headers['x-request-id'], 'corr-1', 'answered in X-Request-Id')
   t.equal(res.json().request_id, 'corr-1')
@@ -104,7 +104,7 @@ t.test('header: reads the id from another request header', async t => {
 
 t.test('generate: makes the ids', async t => {
   let n = 0
-  const server = await app(requestIdOptions({ generate: () => `test-${++n}` }))
+  const server = await app(t, requestIdOptions({ generate: () => `test-${++n}` }))
   let res = await server.inject('/fail')
   t.equal(res.headers['x-request-id'], 'test-1')
   t.equal(res.json().request_id, 'test-1')
@@ -116,7 +116,7 @@ t.test('generate: makes the ids', async t => {
 })
 
 t.test('the helper\'s fixed id goes through generate', async t => {
-  const server = await build({ requestId: 'req_fixed' })
+  const server = await build(t, { requestId: 'req_fixed' })
   server.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await server.inject('/')
   t.equal(res.headers['x-request-id'], 'req_fixed')
@@ -126,7 +126,7 @@ t.test('the helper\'s fixed id goes through generate', async t => {
 t.test('generate returning an invalid id falls back to req_…', async t => {
   const bad: Array<() => unknown> = [() => 'has space', () => '', () => 'x'.repeat(129), () => 42, () => undefined, () => 'bad\r\nid']
   for (const generate of bad) {
-    const server = await app(requestIdOptions({ generate: generate as () => string }))
+    const server = await app(t, requestIdOptions({ generate: generate as () => string }))
     const res = await server.inject('/fail')
     t.equal(res.statusCode, 404)
     t.match(res.headers['x-request-id'], generated)
@@ -157,7 +157,7 @@ t.test('without requestIdOptions the plugin still sets X-Request-Id', async t =>
 })
 
 t.test('the requestIdHeader plugin option names the response header', async t => {
-  const server = await build({ plugin: { requestIdHeader: 'X-Trace-Id' }, requestId: 'req_fixed' })
+  const server = await build(t, { plugin: { requestIdHeader: 'X-Trace-Id' }, requestId: 'req_fixed' })
   server.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
   const res = await server.inject('/')
   t.equal(res.headers['x-trace-id'], 'req_fixed')

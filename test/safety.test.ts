@@ -56,12 +56,12 @@ t.test('anything thrown yields a valid envelope', async t => {
   ]
   for (const [name, make] of thrown) {
     t.test(`${name} from an async handler`, async t => {
-      const app = await build()
+      const app = await build(t)
       app.get('/', async () => { throw make() })
       assertInternal(t, await app.inject('/'))
     })
     t.test(`${name} from a sync handler`, async t => {
-      const app = await build()
+      const app = await build(t)
       app.get('/', () => { throw make() })
       assertInternal(t, await app.inject('/'))
     })
@@ -72,7 +72,7 @@ t.test('anything thrown yields a valid envelope', async t => {
 t.test('an error status that is not an error status becomes 500', async t => {
   for (const status of [200, 302, 999, 'abc', NaN, -1, 399, 600, 404.5, '404']) {
     t.test(`statusCode ${String(status)}`, async t => {
-      const app = await build()
+      const app = await build(t)
       app.get('/', async () => { throw withStatus(status, 'do not show me') })
       const res = await app.inject('/')
       assertInternal(t, res)
@@ -80,7 +80,7 @@ t.test('an error status that is not an error status becomes 500', async t => {
     })
   }
   t.test('a valid 4xx status is kept; an untrusted message is not (docs/safety.md)', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw withStatus(409, 'already there') })
     const body = assertEnvelope(t, await app.inject('/'), 409)
     t.equal(body.detail, catalogMessage(body.error_code))
@@ -93,7 +93,7 @@ t.test('hostile thrown values', async t => {
     class Nasty extends Error {
       override get message (): string { throw new Error('getter exploded') }
     }
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw new Nasty() })
     assertInternal(t, await app.inject('/'))
   })
@@ -103,7 +103,7 @@ t.test('hostile thrown values', async t => {
       statusCode = 404
       override get message (): string { throw new Error('getter exploded') }
     }
-    const app = await build()
+    const app = await build(t)
     app.get('/', async () => { throw new Nasty() })
     const body = assertEnvelope(t, await app.inject('/'), 404)
     t.equal(body.error_code, 'NOT_FOUND')
@@ -126,7 +126,7 @@ t.test('hostile thrown values', async t => {
       apply: trap,
       construct: trap
     })
-    const app = await build()
+    const app = await build(t)
     app.get('/async', async () => { throw proxy })
     app.get('/sync', () => { throw proxy })
     assertInternal(t, await app.inject('/async'))
@@ -134,7 +134,7 @@ t.test('hostile thrown values', async t => {
   })
 
   t.test('an object with a throwing toJSON', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/500', async () => {
       throw { message: 'secret', toJSON () { throw new Error('no JSON for you') } } // eslint-disable-line no-throw-literal
     })
@@ -147,7 +147,7 @@ t.test('hostile thrown values', async t => {
   })
 
   t.test('a frozen error', async t => {
-    const app = await build()
+    const app = await build(t)
     app.get('/500', async () => { throw Object.freeze(new Error('frozen secret')) })
     app.get('/409', async () => { throw Object.freeze(withStatus(409, 'frozen conflict')) })
     app.get('/api', async () => { throw Object.freeze(new ApiError('JOB_EXPIRED')) })
@@ -161,7 +161,7 @@ t.test('hostile thrown values', async t => {
 
   t.test('a 1 MB message on a 4xx keeps the body bounded', async t => {
     const huge = 'x'.repeat(1024 * 1024)
-    const app = await build({ plugin: { format: 'envelope' } })
+    const app = await build(t, { plugin: { format: 'envelope' } })
     app.get('/foreign', async () => { throw withStatus(400, huge) })
     app.get('/api', async () => {
       throw new ApiError('JOB_NOT_FOUND', { message: huge, field: huge, details: { huge } })
@@ -189,7 +189,7 @@ t.test('details that JSON cannot hold are cut down (4xx shows details)', async t
     withToJSON: { toJSON () { throw new Error('boom') }, inner: 'kept too' }
   }
   details.self = details
-  const app = await build({ plugin: { format: 'envelope' } })
+  const app = await build(t, { plugin: { format: 'envelope' } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -219,7 +219,7 @@ t.test('a 5xx never shows the thrown message or its stack', async t => {
   for (const [name, make] of cases) {
     t.test(name, async t => {
       for (const format of ['flat', 'envelope', 'openai', 'problem'] as const) {
-        const app = await build({ plugin: { format } })
+        const app = await build(t, { plugin: { format } })
         app.get('/', async () => { throw make() })
         const res = await app.inject('/')
         t.ok(res.statusCode >= 500 && res.statusCode <= 599, `${format}: ${res.statusCode}`)
@@ -231,7 +231,7 @@ t.test('a 5xx never shows the thrown message or its stack', async t => {
   }
 
   t.test('exposeInternalErrors: true shows the real message', async t => {
-    const app = await build({ plugin: { exposeInternalErrors: true } })
+    const app = await build(t, { plugin: { exposeInternalErrors: true } })
     app.get('/error', async () => { throw new Error('the real reason') })
     app.get('/503', async () => { throw withStatus(503, 'the real 503 reason') })
     let res = await app.inject('/error')
@@ -247,7 +247,7 @@ t.test('a 5xx never shows the thrown message or its stack', async t => {
 
 t.test('a failing formatter', async t => {
   t.test("that always throws gives the preset's own internal-error envelope", async t => {
-    const app = await build({ plugin: { format: () => { throw new Error('formatter broke') } } })
+    const app = await build(t, { plugin: { format: () => { throw new Error('formatter broke') } } })
     app.get('/500', async () => { throw new Error('x') })
     app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND') })
     for (const path of ['/500', '/404']) {
@@ -267,7 +267,7 @@ t.test('a failing formatter', async t => {
       if (record.code !== 'SYSTEM_INTERNAL_ERROR') throw new Error('cannot format ' + record.code)
       return { oops: true, code: record.code, id: record.requestId }
     }
-    const app = await build({ plugin: { format } })
+    const app = await build(t, { plugin: { format } })
     app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -275,7 +275,7 @@ t.test('a failing formatter', async t => {
   })
 
   t.test('that returns a body JSON cannot serialize falls back', async t => {
-    const app = await build({ plugin: { format: record => ({ code: record.code, n: 1n }) } })
+    const app = await build(t, { plugin: { format: record => ({ code: record.code, n: 1n }) } })
     app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
     const res = await app.inject('/')
     t.equal(res.statusCode, 500)
@@ -283,7 +283,7 @@ t.test('a failing formatter', async t => {
   })
 
   t.test('that returns a circular body falls back', async t => {
-    const app = await build({
+    const app = await build(t, {
       plugin: {
         format: record => {
           const body: Record<string, unknown> = { code: record.code }
@@ -303,7 +303,7 @@ t.test('a failing formatter', async t => {
 t.test('an error after the reply was sent is logged, not re-sent', async t => {
   async function setup (): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
     const { stream, lines } = logCapture()
-    const app = await build({ server: { logger: { level: 'info', stream } } })
+    const app = await build(t, { server: { logger: { level: 'info', stream } } })
     return { app, lines }
   }
 
@@ -354,7 +354,7 @@ t.test('an error after the reply was sent is logged, not re-sent', async t => {
 
 t.test('reply.sendError', async t => {
   t.test('answers with the envelope from an encapsulated error handler', async t => {
-    const app = await build()
+    const app = await build(t)
     let seen: unknown
     await app.register(async child => {
       child.setErrorHandler((err, request, reply) => {
@@ -375,7 +375,7 @@ t.test('reply.sendError', async t => {
   })
 
   t.test('can be returned from an async error handler', async t => {
-    const app = await build()
+    const app = await build(t)
     await app.register(async child => {
       child.setErrorHandler(async (err, request, reply) => reply.sendError(err))
       child.get('/child', async () => { throw new ApiError('JOB_NOT_FOUND', { message: 'Job j-1 not found' }) })
@@ -390,7 +390,7 @@ t.test('reply.sendError', async t => {
 t.test('logging', async t => {
   async function setup (plugin = {}): Promise<{ app: FastifyInstance, lines: Array<Record<string, any>> }> {
     const { stream, lines } = logCapture()
-    const app = await build({ plugin, server: { logger: { level: 'info', stream } } })
+    const app = await build(t, { plugin, server: { logger: { level: 'info', stream } } })
     app.get('/ok', async () => ({ ok: true }))
     app.get('/4xx', async () => { throw new ApiError('JOB_NOT_FOUND', { message: 'Job j-1 not found' }) })
     app.get('/5xx', async () => { throw new Error('database is down') })
@@ -455,7 +455,7 @@ t.test('logging', async t => {
 
 t.test('a custom format whose serialize returns no string falls back to the internal error', async t => {
   const { stream, lines } = logCapture()
-  const app = await build({
+  const app = await build(t, {
     server: { logger: { level: 'info', stream } },
     plugin: { format: { name: 'numbers', contentType: 'application/json', build: r => r.status, serialize: () => 42 as unknown as string } }
   })
@@ -479,7 +479,7 @@ t.test('a logger that throws does not cost the client its envelope', async t => 
     silent () {},
     child () { return logger }
   }
-  const app = await build({ server: { loggerInstance: logger as never, disableRequestLogging: true } })
+  const app = await build(t, { server: { loggerInstance: logger as never, disableRequestLogging: true } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -494,12 +494,12 @@ t.test('details holding a Proxy that throws on every trap are cut down, not fata
     ownKeys () { throw new Error('trap') },
     has () { throw new Error('trap') }
   })
-  const app = await build()
+  const app = await build(t)
   app.get('/details', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { job: hostile, ok: 1 } }) })
   app.get('/headers', async () => { throw new ApiError('JOB_NOT_FOUND', { headers: hostile as never }) })
   const res = await app.inject('/details')
   t.equal(res.statusCode, 404)
-  const record = await build({ plugin: { format: r => r } })
+  const record = await build(t, { plugin: { format: r => r } })
   record.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { job: hostile, ok: 1 } }) })
   t.same((await record.inject('/')).json().details, { job: '[Unreadable]', ok: 1 })
   const headers = await app.inject('/headers')
@@ -508,8 +508,7 @@ t.test('details holding a Proxy that throws on every trap are cut down, not fata
 })
 
 t.test('an error whose prototype or headers cannot be read is still answered: the trust checks never throw', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   const unreadablePrototype = new Proxy({ statusCode: 400, message: 'SECRET-proxy' }, {
     getPrototypeOf () { throw new Error('no prototype for you') }
   })
@@ -536,8 +535,7 @@ t.test('reply.sendError after the reply was sent, with a logger that throws: not
     silent () {},
     child () { return logger }
   }
-  const app = await build({ server: { loggerInstance: logger as never, disableRequestLogging: true } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { loggerInstance: logger as never, disableRequestLogging: true } })
   app.get('/', (request, reply) => {
     reply.send('ok')
     reply.sendError(new Error('late failure'))

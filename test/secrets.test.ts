@@ -61,8 +61,7 @@ t.test('secret key words are redacted, ordinary keys are not (table over both di
   const details: Record<string, string> = {}
   for (const key of [...secretKeys, ...plainKeys]) details[key] = `value-of-${key}`
   for (const format of ['flat', 'envelope'] as const) {
-    const app = await build({ plugin: { format, preset: 'genai' } })
-    t.teardown(() => app.close())
+    const app = await build(t, { plugin: { format, preset: 'genai' } })
     app.get('/', async () => { throw new ApiError('INVALID_REQUEST', { details }) })
     const res = await app.inject('/')
     const shown = format === 'envelope' ? res.json().error.details : undefined
@@ -73,8 +72,7 @@ t.test('secret key words are redacted, ordinary keys are not (table over both di
 })
 
 t.test('credential-looking values are redacted under any key, ordinary text is not', async t => {
-  const app = await build({ plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai' } })
   const details = {
     said: secretValues.map(value => `upstream said: ${value} (retry)`),
     nested: { note: secretValues[0] },
@@ -95,8 +93,7 @@ t.test('credential-looking values are redacted under any key, ordinary text is n
 })
 
 t.test('the redact option: your own keys (by words), and false turns all redaction off', async t => {
-  const own = await build({ plugin: { format: 'envelope', redact: ['ssn', 'internal note'] } })
-  t.teardown(() => own.close())
+  const own = await build(t, { plugin: { format: 'envelope', redact: ['ssn', 'internal note'] } })
   own.get('/', async () => {
     throw new ApiError('JOB_NOT_FOUND', { details: { ssn: '078-05-1120', user_ssn: '078-05-1121', internalNote: 'n', ssnumber: 's', password: 'shown', auth: secretValues[0] } })
   })
@@ -104,8 +101,7 @@ t.test('the redact option: your own keys (by words), and false turns all redacti
     ssn: '[Redacted]', user_ssn: '[Redacted]', internalNote: '[Redacted]', ssnumber: 's', password: 'shown', auth: '[Redacted]'
   }, 'your keys replace the built-in words; credential values stay hidden')
 
-  const off = await build({ plugin: { format: 'envelope', redact: false } })
-  t.teardown(() => off.close())
+  const off = await build(t, { plugin: { format: 'envelope', redact: false } })
   off.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { password: 'shown', auth: secretValues[0] } }) })
   t.same((await off.inject('/')).json().error.details, { password: 'shown', auth: secretValues[0] })
 })
@@ -120,8 +116,7 @@ t.test('copies are plain data: __proto__ is an ordinary key', async t => {
       return { details: record.details }
     }
   }
-  const app = await build({ plugin: { format: spy } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { format: spy } })
   const details = JSON.parse('{"__proto__": {"polluted": true, "toString": "x"}, "a": 1, "nested": {"__proto__": {"deep": 1}}}')
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
   const res = await app.inject('/')
@@ -148,8 +143,7 @@ t.test('a thrown error\'s properties reach the log redacted, at any depth', asyn
     ['a string', () => `boom ${secrets[1]}`]
   ]
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { level: 'info', stream } } })
-  t.teardown(() => app.close())
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   kinds.forEach(([, make], i) => app.get(`/${i}`, async () => { throw make() }))
   for (const [i, [label]] of kinds.entries()) {
     lines.length = 0

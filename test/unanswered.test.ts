@@ -104,7 +104,7 @@ const routes: Record<string, { status: number, code: string, handler: (name: str
 
 t.test('a header Node refuses is dropped and logged; the error answer still goes out, and the socket is not held', async t => {
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { level: 'info', stream } } })
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   const cases: Array<{ path: string, what: string, name: string, status: number, code: string }> = []
   let n = 0
   for (const [headerKind, [name, value]] of Object.entries(refused)) {
@@ -136,7 +136,7 @@ t.test('a header Node refuses is dropped and logged; the error answer still goes
 })
 
 t.test('50 requests that set a refused header hold no socket', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/download', async (_request, reply) => {
     reply.header('content-disposition', 'attachment; filename="€.pdf"')
     return 'pdf'
@@ -148,7 +148,7 @@ t.test('50 requests that set a refused header hold no socket', async t => {
 })
 
 t.test('headers an error asks for are held to the same rule', async t => {
-  const app = await build()
+  const app = await build(t)
   app.get('/api-error', async () => {
     throw new ApiError('JOB_NOT_FOUND', { headers: { 'x-note': 'caf\u20ac', 'x-fine': 'yes', 'x-split': 'a\r\nSet-Cookie: x=1' } })
   })
@@ -163,7 +163,7 @@ t.test('headers an error asks for are held to the same rule', async t => {
 
 t.test('when even the answer cannot be written, the socket is destroyed', async t => {
   const { stream, lines } = logCapture()
-  const app = await build({ server: { logger: { level: 'info', stream } } })
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
   // A response object that refuses every head it is given.
   const refuseHead = async (_request: FastifyRequest, reply: FastifyReply): Promise<void> => {
     reply.raw.writeHead = () => { throw new TypeError('writeHead refused') }

@@ -30,8 +30,7 @@ async function appCalling (test: Test, preset: PresetName, call: () => Promise<u
       done()
     }
   })
-  const app = await build({ plugin: { preset }, server: { logger: { level: 'info', stream } }, requestId: 'req-up' })
-  test.teardown(() => app.close())
+  const app = await build(test, { plugin: { preset }, server: { logger: { level: 'info', stream } }, requestId: 'req-up' })
   app.get('/call', async () => {
     await call()
     return { ok: true }

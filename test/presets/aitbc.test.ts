@@ -127,8 +127,7 @@ t.test('every code of the reference table has its status, category and retryabil
 // ---------------------------------------------------------------------------
 
 t.test('every aitbc code answers its documented status and the flat body', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   app.get<{ Params: { code: string }, Querystring: { retry?: string } }>('/throw/:code', async request => {
     const factory = factories[request.params.code] as Factory
     throw request.query.retry === undefined ? factory() : factory({ retryAfter: Number(request.query.retry) })
@@ -158,8 +157,7 @@ t.test('every aitbc code answers its documented status and the flat body', async
 })
 
 t.test('a valid incoming X-Request-Id is the body\'s request_id', async t => {
-  const app = await build()
-  t.teardown(() => app.close())
+  const app = await build(t)
   app.get('/', async () => { throw presets.aitbc.errors.JOB_EXPIRED() })
   const res = await app.inject({ url: '/', headers: { 'x-request-id': 'client-id-1' } })
   t.equal(res.json().request_id, 'client-id-1')
@@ -175,11 +173,10 @@ const requestId = 'req-abc123'
 t.test('example: the error response format', async t => {
   const seed = examples.find(e => e.section === 'Error Response Format')?.body
   t.strictSame(seed, { detail: 'Human-readable error message', error_code: 'ERROR_CODE', request_id: 'req-abc123' })
-  const app = await build({
+  const app = await build(t, {
     requestId,
     plugin: { errors: defineErrors({ ERROR_CODE: { status: 400, message: 'Human-readable error message' } }) }
   })
-  t.teardown(() => app.close())
   app.get('/', async () => { throw new ApiError('ERROR_CODE') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 400)
@@ -191,8 +188,7 @@ t.test('example: the error response format', async t => {
 
 t.test('example: AUTH_MISSING_KEY', async t => {
   const seed = example('AUTH_MISSING_KEY')
-  const app = await build({ requestId })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId })
   app.get('/', async () => { throw presets.aitbc.errors.AUTH_MISSING_KEY({ message: seed.detail as string }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 401)
@@ -206,8 +202,7 @@ t.test('example: JOB_NOT_FOUND from a defineErrors template', async t => {
   const errors = defineErrors({
     JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found', retryable: false, category: 'Job' }
   })
-  const app = await build({ requestId, plugin: { errors } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId, plugin: { errors } })
   app.get<{ Params: { id: string } }>('/jobs/:id', async request => {
     throw errors.JOB_NOT_FOUND({ job_id: request.params.id })
   })
@@ -219,8 +214,7 @@ t.test('example: JOB_NOT_FOUND from a defineErrors template', async t => {
 
 t.test('example: JOB_NOT_FOUND from new ApiError with a message', async t => {
   const seed = example('JOB_NOT_FOUND')
-  const app = await build({ requestId })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { message: 'Job job-abc123 not found' }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -231,8 +225,7 @@ t.test('example: JOB_NOT_FOUND from new ApiError with a message', async t => {
 t.test('example: VALIDATION_MISSING_FIELD from a schema-validation failure', async t => {
   const seed = example('VALIDATION_MISSING_FIELD')
   t.strictSame(seed, { detail: "Field 'prompt' is required", error_code: 'VALIDATION_MISSING_FIELD', field: 'prompt' })
-  const app = await build({ requestId })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId })
   app.post('/jobs', {
     schema: {
       body: {
@@ -252,8 +245,7 @@ t.test('example: VALIDATION_MISSING_FIELD from a schema-validation failure', asy
 t.test('example: RATE_LIMIT_EXCEEDED with retryAfter', async t => {
   const seed = example('RATE_LIMIT_EXCEEDED')
   t.strictSame(seed, { detail: 'Rate limit exceeded. Retry after 60 seconds', error_code: 'RATE_LIMIT_EXCEEDED', retry_after: 60 })
-  const app = await build({ requestId })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId })
   app.get('/', async () => { throw presets.aitbc.errors.RATE_LIMIT_EXCEEDED({ retryAfter: 60 }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 429)

@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify'
 import createHttpError from 'http-errors'
 import t from 'tap'
 import { ApiError, defineErrors, presets, type ApiErrorOptions } from '../../src/index.js'
-import { build } from '../helper.js'
+import { build, type Teardown } from '../helper.js'
 
 // ---------------------------------------------------------------------------
 // Seed 002, parsed at test time: the document is the source of truth.
@@ -179,8 +179,7 @@ t.test('presets.genai.codes holds every code of every table', async t => {
 // ---------------------------------------------------------------------------
 
 t.test('every genai code answers its status and exactly the documented envelope', async t => {
-  const app = await build({ requestId: 'req_conformance', plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_conformance', plugin: { preset: 'genai' } })
   app.get<{ Params: { code: string } }>('/throw/:code', async request => {
     throw (factories[request.params.code] as Factory)()
   })
@@ -204,16 +203,14 @@ t.test('every genai code answers its status and exactly the documented envelope'
 })
 
 t.test('the timestamp is the time of the error, UTC, without milliseconds', async t => {
-  const app = await build({ plugin: { preset: 'genai', now: () => new Date('2025-07-14T13:45:09.876+02:00') } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai', now: () => new Date('2025-07-14T13:45:09.876+02:00') } })
   app.get('/', async () => { throw presets.genai.errors.MODEL_NOT_FOUND() })
   const res = await app.inject('/')
   t.equal(res.json().meta.timestamp, '2025-07-14T11:45:09Z')
 })
 
 t.test('a generated request id is the body\'s meta.request_id and the X-Request-Id header', async t => {
-  const app = await build({ plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai' } })
   app.get('/', async () => { throw presets.genai.errors.QUOTA_EXCEEDED() })
   const res = await app.inject('/')
   t.equal(res.statusCode, 403)
@@ -222,8 +219,7 @@ t.test('a generated request id is the body\'s meta.request_id and the X-Request-
 })
 
 t.test('a field-specific code thrown with its field carries details { field, issue }', async t => {
-  const app = await build({ plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai' } })
   app.get('/field', async () => { throw presets.genai.errors.PROMPT_VIOLATION({ field: 'prompt' }) })
   app.get('/details', async () => {
     throw presets.genai.errors.PROMPT_VIOLATION({ details: { field: 'prompt', issue: 'The description asks for a weapon' } })
@@ -246,8 +242,8 @@ t.test('a field-specific code thrown with its field carries details { field, iss
 // (c) request validation
 // ---------------------------------------------------------------------------
 
-async function generationApp (): Promise<FastifyInstance> {
-  const app = await build({ requestId: 'req_validation', plugin: { preset: 'genai' } })
+async function generationApp (t: Teardown): Promise<FastifyInstance> {
+  const app = await build(t, { requestId: 'req_validation', plugin: { preset: 'genai' } })
   app.post('/v1/text/generate', {
     schema: {
       body: {
@@ -316,8 +312,7 @@ const validationCases: ValidationCase[] = [
 ]
 
 t.test('validation failures: 400 with the code\'s Message and details { field, issue }', async t => {
-  const app = await generationApp()
-  t.teardown(() => app.close())
+  const app = await generationApp(t)
   for (const c of validationCases) {
     const res = await app.inject({ method: 'POST', url: c.url, payload: c.payload })
     t.equal(res.statusCode, 400, `${c.name}: status`)
@@ -336,16 +331,14 @@ t.test('validation failures: 400 with the code\'s Message and details { field, i
 })
 
 t.test('a valid request passes the same schemas', async t => {
-  const app = await generationApp()
-  t.teardown(() => app.close())
+  const app = await generationApp(t)
   const res = await app.inject({ method: 'POST', url: '/v1/text/generate', payload: { ...text, max_tokens: 10, n: 2, style: 'plain' } })
   t.equal(res.statusCode, 200)
   t.strictSame(res.json(), { ok: true })
 })
 
 t.test('an invalid query parameter is INVALID_FIELD_VALUE on that parameter', async t => {
-  const app = await generationApp()
-  t.teardown(() => app.close())
+  const app = await generationApp(t)
   const res = await app.inject('/v1/models?limit=0')
   t.equal(res.statusCode, 400)
   t.equal(res.json().error.code, 'INVALID_FIELD_VALUE')
@@ -358,8 +351,8 @@ t.test('an invalid query parameter is INVALID_FIELD_VALUE on that parameter', as
 // (d) conditions the framework raises
 // ---------------------------------------------------------------------------
 
-async function echoApp (): Promise<FastifyInstance> {
-  const app = await build({ requestId: 'req_framework', plugin: { preset: 'genai' }, server: { bodyLimit: 100 } })
+async function echoApp (t: Teardown): Promise<FastifyInstance> {
+  const app = await build(t, { requestId: 'req_framework', plugin: { preset: 'genai' }, server: { bodyLimit: 100 } })
   app.post('/v1/echo', async request => ({ got: request.body }))
   return app
 }
@@ -379,8 +372,7 @@ const frameworkCases: FrameworkCase[] = [
 ]
 
 t.test('framework conditions: status, code and the envelope', async t => {
-  const app = await echoApp()
-  t.teardown(() => app.close())
+  const app = await echoApp(t)
   for (const c of frameworkCases) {
     const res = await app.inject(c.request)
     t.equal(res.statusCode, c.status, `${c.name}: status`)
@@ -400,8 +392,7 @@ t.test('framework conditions: status, code and the envelope', async t => {
 // validation failures (the specifics go to details.issue); a framework
 // condition answered with one of its codes says that code's Message too.
 t.test('framework conditions say their code\'s documented Message', async t => {
-  const app = await echoApp()
-  t.teardown(() => app.close())
+  const app = await echoApp(t)
   for (const c of frameworkCases) {
     const res = await app.inject(c.request)
     t.equal(res.json().error.message, messageOf(c.code), `${c.name}: ${c.code} message`)
@@ -409,8 +400,7 @@ t.test('framework conditions say their code\'s documented Message', async t => {
 })
 
 t.test('an unknown thrown Error: 500 INTERNAL_ERROR, its message hidden', async t => {
-  const app = await build({ requestId: 'req_internal', plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_internal', plugin: { preset: 'genai' } })
   app.get('/', async () => { throw new Error('connect ECONNREFUSED 10.0.0.7:5432 password=hunter2') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)
@@ -424,8 +414,7 @@ t.test('an unknown thrown Error: 500 INTERNAL_ERROR, its message hidden', async 
 })
 
 t.test('http-errors are mapped by status onto the document\'s codes', async t => {
-  const app = await build({ plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'genai' } })
   app.get<{ Params: { status: string } }>('/:status', async request => {
     throw createHttpError(Number(request.params.status), 'upstream says: secret-token-123')
   })
@@ -466,11 +455,10 @@ t.test('example: the error format, reproduced byte for byte', async t => {
     },
     meta: { request_id: 'req_1234567890', timestamp: '2024-01-01T00:00:00Z' }
   })
-  const app = await build({
+  const app = await build(t, {
     requestId: 'req_1234567890',
     plugin: { preset: 'genai', errors: defineErrors({ ERROR_CODE: { status: 400, message: 'Human-readable error message' } }) }
   })
-  t.teardown(() => app.close())
   app.get('/', async () => {
     throw new ApiError('ERROR_CODE', { details: { field: 'specific_field_name', issue: 'detailed_issue_description' } })
   })
@@ -482,8 +470,7 @@ t.test('example: the error format, reproduced byte for byte', async t => {
 })
 
 t.test('example: the error format, from a real validation failure', async t => {
-  const app = await build({ requestId: 'req_1234567890', plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_1234567890', plugin: { preset: 'genai' } })
   app.post('/v1/generate', {
     schema: { body: { type: 'object', required: ['specific_field_name'], properties: { specific_field_name: { type: 'string' } } } }
   }, async () => ({ ok: true }))
@@ -508,8 +495,7 @@ t.test('example: Request ID', async t => {
     error: { code: 'INVALID_REQUEST', message: 'The request was invalid' },
     meta: { request_id: 'req_1234567890' }
   })
-  const app = await build({ requestId: 'req_1234567890', plugin: { preset: 'genai' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_1234567890', plugin: { preset: 'genai' } })
   app.get('/', async () => { throw presets.genai.errors.INVALID_REQUEST() })
   const res = await app.inject('/')
   t.equal(res.statusCode, 400)

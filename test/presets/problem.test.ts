@@ -10,8 +10,7 @@ type Factory = (opts?: ApiErrorOptions) => ApiError
 const factories = presets.problem.errors as unknown as Record<string, Factory>
 
 t.test('a thrown error is RFC 9457 problem details', async t => {
-  const app = await build({ requestId: 'req-problem-1', plugin: { preset: 'problem' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req-problem-1', plugin: { preset: 'problem' } })
   app.get('/things/:id', async () => { throw presets.problem.errors.NOT_FOUND({ message: 'Thing 42 does not exist' }) })
   const res = await app.inject('/things/42?expand=owner&x=1')
   t.equal(res.statusCode, 404)
@@ -29,8 +28,7 @@ t.test('a thrown error is RFC 9457 problem details', async t => {
 })
 
 t.test('an unmatched route is a problem document too', async t => {
-  const app = await build({ plugin: { preset: 'problem' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'problem' } })
   const res = await app.inject('/nowhere?q=1')
   t.equal(res.statusCode, 404)
   t.equal(res.headers['content-type'], problemJson)
@@ -41,8 +39,7 @@ t.test('an unmatched route is a problem document too', async t => {
 })
 
 t.test('title is the HTTP status text without problemTypeBase', async t => {
-  const app = await build({ plugin: { preset: 'problem' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'problem' } })
   app.get('/', async () => { throw new ApiError('PAYLOAD_TOO_LARGE') })
   const body = (await app.inject('/')).json()
   t.equal(body.type, 'about:blank')
@@ -50,8 +47,7 @@ t.test('title is the HTTP status text without problemTypeBase', async t => {
 })
 
 t.test('problemTypeBase: type is base + lower-kebab code, title the catalog title', async t => {
-  const app = await build({ plugin: { preset: 'problem', problemTypeBase: 'https://errors.example.com/problems/' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'problem', problemTypeBase: 'https://errors.example.com/problems/' } })
   app.get('/big', async () => { throw new ApiError('PAYLOAD_TOO_LARGE') })
   app.get('/gone', async () => { throw presets.problem.errors.GONE() })
   const big = await app.inject('/big')
@@ -68,12 +64,11 @@ t.test('problemTypeBase: type is base + lower-kebab code, title the catalog titl
 })
 
 t.test('validation failure: 422 VALIDATION_FAILED listing every violation', async t => {
-  const app = await build({
+  const app = await build(t, {
     requestId: 'req-v',
     server: { ajv: { customOptions: { allErrors: true } } },
     plugin: { preset: 'problem' }
   })
-  t.teardown(() => app.close())
   app.post('/jobs', {
     schema: {
       body: {
@@ -109,8 +104,7 @@ t.test('validation failure: 422 VALIDATION_FAILED listing every violation', asyn
 })
 
 t.test('a querystring violation points into the querystring', async t => {
-  const app = await build({ plugin: { preset: 'problem' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'problem' } })
   app.get('/jobs', {
     schema: { querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 100 } } } }
   }, async () => [])
@@ -124,8 +118,7 @@ t.test('a querystring violation points into the querystring', async t => {
 })
 
 t.test('every code of presets.problem.codes answers its status', async t => {
-  const app = await build({ plugin: { preset: 'problem' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'problem' } })
   app.get<{ Params: { code: string } }>('/throw/:code', async request => {
     throw (factories[request.params.code] as Factory)()
   })

@@ -133,8 +133,7 @@ t.test('presets.sessions.codes holds every code with its status, Description, Ac
 // ---------------------------------------------------------------------------
 
 t.test('every sessions code answers its status and exactly the documented envelope', async t => {
-  const app = await build({ requestId: 'req_conformance', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_conformance', plugin: { preset: 'sessions' } })
   app.get<{ Params: { code: string } }>('/throw/:code', async request => {
     throw (factories[request.params.code] as Factory)()
   })
@@ -154,8 +153,7 @@ t.test('every sessions code answers its status and exactly the documented envelo
 })
 
 t.test('a generated request id is the body\'s meta.request_id and the X-Request-Id header', async t => {
-  const app = await build({ plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'sessions' } })
   app.get('/', async () => { throw presets.sessions.errors.SESSION_EXPIRED() })
   const res = await app.inject('/')
   t.equal(res.statusCode, 410)
@@ -179,8 +177,7 @@ t.test('example: INSUFFICIENT_BALANCE with its balance details', async t => {
     },
     meta: { request_id: 'req_xxxx' }
   })
-  const app = await build({ requestId: 'req_xxxx', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_xxxx', plugin: { preset: 'sessions' } })
   app.post('/v1/sessions', async () => {
     throw presets.sessions.errors.INSUFFICIENT_BALANCE({
       message: 'Insufficient balance. Current balance: 50.00; required: 100.00',
@@ -200,8 +197,7 @@ t.test('example: INSUFFICIENT_BALANCE with its balance details', async t => {
 // ---------------------------------------------------------------------------
 
 t.test('validation failures: 400 INVALID_REQUEST with details { field, issue }', async t => {
-  const app = await build({ requestId: 'req_validation', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_validation', plugin: { preset: 'sessions' } })
   app.post('/v1/sessions', {
     schema: {
       body: {
@@ -242,8 +238,7 @@ t.test('validation failures: 400 INVALID_REQUEST with details { field, issue }',
 })
 
 t.test('no route: 404 NOT_FOUND, a code of this preset the document does not list', async t => {
-  const app = await build({ requestId: 'req_nf', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_nf', plugin: { preset: 'sessions' } })
   const res = await app.inject('/v1/nowhere')
   t.equal(res.statusCode, 404)
   const body = res.json()
@@ -259,8 +254,7 @@ t.test('no route: 404 NOT_FOUND, a code of this preset the document does not lis
 })
 
 t.test('malformed JSON: 400 INVALID_REQUEST', async t => {
-  const app = await build({ requestId: 'req_json', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_json', plugin: { preset: 'sessions' } })
   app.post('/v1/sessions', async request => ({ got: request.body }))
   const res = await app.inject({ method: 'POST', url: '/v1/sessions', headers: { 'content-type': 'application/json' }, payload: '{"product_id":' })
   t.equal(res.statusCode, 400)
@@ -275,8 +269,7 @@ t.test('malformed JSON: 400 INVALID_REQUEST', async t => {
 })
 
 t.test('upstream failures from http-errors: 502 BACKEND_ERROR, 504 BACKEND_TIMEOUT', async t => {
-  const app = await build({ requestId: 'req_up', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_up', plugin: { preset: 'sessions' } })
   app.get<{ Params: { status: string } }>('/:status', async request => {
     throw createHttpError(Number(request.params.status), 'pool exhausted at db-7.internal')
   })
@@ -294,8 +287,7 @@ t.test('upstream failures from http-errors: 502 BACKEND_ERROR, 504 BACKEND_TIMEO
 })
 
 t.test('an unknown thrown Error: 500 INTERNAL_ERROR, its message hidden', async t => {
-  const app = await build({ requestId: 'req_internal', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_internal', plugin: { preset: 'sessions' } })
   app.get('/', async () => { throw new Error('balance ledger out of sync for user 42') })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)
@@ -314,8 +306,7 @@ t.test('an unknown thrown Error: 500 INTERNAL_ERROR, its message hidden', async 
 // ---------------------------------------------------------------------------
 
 t.test('429 with retryAfter: Retry-After in seconds, the body keeps the documented shape', async t => {
-  const app = await build({ requestId: 'req_429', plugin: { preset: 'sessions' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { requestId: 'req_429', plugin: { preset: 'sessions' } })
   app.get('/', async () => { throw presets.sessions.errors.RATE_LIMIT_EXCEEDED({ retryAfter: 30 }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 429)

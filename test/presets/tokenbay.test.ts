@@ -107,8 +107,7 @@ t.test('presets.tokenbay.codes is the Business Error Codes table', async t => {
 // ---------------------------------------------------------------------------
 
 t.test('every business code answers its status with { error: { message, type, code } }', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get<{ Params: { code: string } }>('/v1/throw/:code', async request => {
     throw (factories[request.params.code] as Factory)()
   })
@@ -132,8 +131,7 @@ t.test('every business code answers its status with { error: { message, type, co
 })
 
 t.test('a rate limit may be retried, an exhausted quota may not', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get('/rate', async () => { throw presets.tokenbay.errors.account_rate_limited() })
   app.get('/quota', async () => { throw presets.tokenbay.errors.api_key_point_limit_exceeded() })
   app.get('/insufficient', async () => { throw presets.tokenbay.errors.account_point_insufficient() })
@@ -150,8 +148,7 @@ t.test('a rate limit may be retried, an exhausted quota may not', async t => {
 })
 
 t.test('new ApiError(account_rate_limited, { retryAfter: 2 }): Retry-After and retry-after-ms', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' }, requestId: 'req-fixed-1' })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' }, requestId: 'req-fixed-1' })
   app.post('/v1/chat/completions', async () => { throw new ApiError('account_rate_limited', { retryAfter: 2 }) })
 
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { model: 'm' } })
@@ -166,8 +163,7 @@ t.test('new ApiError(account_rate_limited, { retryAfter: 2 }): Retry-After and r
 })
 
 t.test('a message and a param given to a factory reach the body', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get('/', async () => { throw presets.tokenbay.errors.model_not_found({ message: 'Model gpt-9 does not exist', field: 'model' }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 404)
@@ -196,8 +192,7 @@ function assertConvention (t: Test, res: LightMyRequestResponse, status: number,
 }
 
 t.test('400: invalid parameters (schema validation) names the field in param', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.post('/v1/chat/completions', {
     schema: {
       body: {
@@ -222,8 +217,7 @@ t.test('400: invalid parameters (schema validation) names the field in param', a
 })
 
 t.test('400: a body that cannot be parsed', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.post('/v1/chat/completions', async () => ({ ok: true }))
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions', headers: { 'content-type': 'application/json' }, payload: '{"model":' })
   assertOpenAIShape(t, res.json())
@@ -231,8 +225,7 @@ t.test('400: a body that cannot be parsed', async t => {
 })
 
 t.test('401: authentication failed', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get('/v1/models', async () => { throw createHttpError(401, 'Token is missing') })
   const res = await app.inject('/v1/models')
   assertOpenAIShape(t, res.json())
@@ -241,8 +234,7 @@ t.test('401: authentication failed', async t => {
 })
 
 t.test('404: no route matched', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   const res = await app.inject('/v1/nope')
   assertOpenAIShape(t, res.json())
   const error = assertConvention(t, res, 404, 'no route')
@@ -250,8 +242,7 @@ t.test('404: no route matched', async t => {
 })
 
 t.test('413: a body over bodyLimit', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' }, server: { bodyLimit: 100 } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' }, server: { bodyLimit: 100 } })
   app.post('/v1/chat/completions', async () => ({ ok: true }))
   const res = await app.inject({ method: 'POST', url: '/v1/chat/completions', payload: { prompt: 'x'.repeat(500) } })
   assertOpenAIShape(t, res.json())
@@ -259,8 +250,7 @@ t.test('413: a body over bodyLimit', async t => {
 })
 
 t.test('5xx: the status is kept, the message is the document\'s Meaning, never the real one', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get('/unknown', async () => { throw new Error('password=hunter2 at db-3.internal') })
   app.get('/501', async () => { throw createHttpError(501, 'conversion for model x not wired at converter.ts:42') })
   app.get('/NotImplemented', async () => { throw new createHttpError.NotImplemented('responses API conversion missing in converter.ts') })
@@ -284,8 +274,7 @@ t.test('5xx: the status is kept, the message is the document\'s Meaning, never t
 })
 
 t.test('every 4xx/5xx status of the conventions table maps to a code of that status', async t => {
-  const app = await build({ plugin: { preset: 'tokenbay' } })
-  t.teardown(() => app.close())
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
   app.get<{ Params: { status: string } }>('/status/:status', async request => {
     throw createHttpError(Number(request.params.status))
   })
