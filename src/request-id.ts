@@ -1,6 +1,10 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyServerOptions } from 'fastify'
+import { checkKeys, isPlainObject, optionError } from './option-error.js'
+
+const requestIdKeys = new Set(['header', 'generate'])
+const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -76,11 +80,13 @@ export function isRequestIdGenerator (genReqId: unknown): boolean {
  * const app = Fastify({ logger: true, ...requestIdOptions() })
  */
 export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerOptions {
-  const header = (opts.header ?? 'x-request-id').toLowerCase()
+  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate? }', opts)
+  checkKeys(opts, requestIdKeys, 'requestIdOptions().')
+  const rawHeader = opts.header ?? 'x-request-id'
+  if (typeof rawHeader !== 'string' || !headerName.test(rawHeader)) throw optionError('requestIdOptions().header', 'an HTTP header name', rawHeader)
+  const header = rawHeader.toLowerCase()
   const generate = opts.generate ?? generateRequestId
-  if (typeof generate !== 'function') {
-    throw new TypeError('requestIdOptions() expects generate to be a function')
-  }
+  if (typeof generate !== 'function') throw optionError('requestIdOptions().generate', 'a function returning an id', generate)
   // Fastify would take the header as it is; genReqId validates it first. Our own ids need no
   // check; ids from a `generate` of the user's are checked and replaced when invalid.
   const genReqId = generate === generateRequestId

@@ -137,6 +137,9 @@ t.test('generate returning an invalid id falls back to req_…', async t => {
 t.test('generate that is not a function throws a TypeError', async t => {
   t.throws(() => requestIdOptions({ generate: 5 as unknown as () => string }), TypeError)
   t.throws(() => requestIdOptions({ generate: 'req' as unknown as () => string }), { name: 'TypeError', message: /generate/ })
+  t.throws(() => requestIdOptions({ generate: 'req' as unknown as () => string }), { message: "fastify-error-envelope: option 'requestIdOptions().generate' expects a function returning an id, instead got 'req'" }, 'worded as every option error')
+  t.throws(() => requestIdOptions({ headr: 'x-id' } as never), { message: "fastify-error-envelope: unknown option 'requestIdOptions().headr', did you mean 'header'?" }, 'a typo is told')
+  t.throws(() => requestIdOptions({ header: 'x id' }), { name: 'TypeError', message: /requestIdOptions\(\)\.header/ }, 'a header name Node would refuse')
 })
 
 t.test('without requestIdOptions the plugin still sets X-Request-Id', async t => {

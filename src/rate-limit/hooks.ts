@@ -23,7 +23,7 @@ type CreateLimiter = (options?: object) => Limiter
 
 interface Tier {
   /** The client's key; throws when the app's keyGenerator or allowList does. `undefined`: never limited. */
-  key: (request: FastifyRequest) => Promise<string | undefined>
+  key: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
   max: number
   timeWindow: number
   scope: string
@@ -68,12 +68,11 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
     const timeWindow = limit.timeWindow ?? base.timeWindow
     return {
       // Not guarded: a throw here is the app's bug, answered as the internal error rather than let through uncounted.
-      async key (request) {
-        const key = String(await keyGenerator(request))
-        if (allow === undefined) return key
-        // Matched against the user's key, not the scoped one the store sees.
-        const allowed = typeof allow === 'function' ? await allow(request, key) : allow.includes(key)
-        return allowed ? undefined : key
+      // A synchronous key generator without an allowList (the default) answers without a promise: every limited request pays for this.
+      key (request) {
+        const generated = keyGenerator(request)
+        if (allow === undefined && !isThenable(generated)) return String(generated)
+        return allowedKey(request, generated, allow)
       },
       max,
       timeWindow,
@@ -84,11 +83,23 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
     }
   }
 
+  async function allowedKey (request: FastifyRequest, generated: unknown, allow: Limit['allowList']): Promise<string | undefined> {
+    const key = String(await generated)
+    if (allow === undefined) return key
+    // Matched against the user's key, not the scoped one the store sees.
+    const allowed = typeof allow === 'function' ? await allow(request, key) : allow.includes(key)
+    return allowed ? undefined : key
+  }
+
   /** Counts one hit of `key`; rejects with the store's failure, a timeout, or a breaker that is open. */
-  async function hit (tier: Tier, key: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
+  function hit (tier: Tier, key: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
     // Every tier and route counts apart: @fastify/rate-limit's own per-route prefix is not unique.
     const scoped = `${tier.scope}:${key}`
-    if (tier.limiter !== undefined) return await tier.limiter({ key: scoped, routeOptions: { config: {} } })
+    if (tier.limiter !== undefined) return tier.limiter({ key: scoped, routeOptions: { config: {} } })
+    return hitStore(tier, scoped, deadline, calls)
+  }
+
+  async function hitStore (tier: Tier, scoped: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
     const admitted = breaker.admit()
     if (admitted === false) throw new StoreUnavailable('rate-limit store not called: it failed recently (breaker open)', true)
     const call = (count as NonNullable<typeof count>)(scoped, tier.timeWindow)
@@ -139,7 +150,8 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
       const deadline = Date.now() + rl.storeTimeout
       const calls: StoreCall[] = []
       for (const tier of tiers) {
-        const key = await tier.key(request)
+        const pending = tier.key(request)
+        const key = typeof pending === 'string' ? pending : await pending
         if (key === undefined) continue
         let result: LimiterResult
         try {
@@ -206,4 +218,8 @@ export function refuseUnreadRouteLimits (fastify: FastifyInstance): void {
     if (this.hasDecorator('rateLimit')) return
     throw new TypeError(`fastify-error-envelope: route ${routeName(route)} has config.rateLimit, but nothing applies it: set the plugin's rateLimit option, or register @fastify/rate-limit before the route`)
   })
+}
+
+function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
