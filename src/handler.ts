@@ -4,7 +4,7 @@ import type { ResolvedOptions } from './options.js'
 import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
 import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
-import { isSecretKey, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
+import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
 // A request id goes into the X-Request-Id header only when it is visible ASCII: never split a response head.
@@ -258,10 +258,6 @@ function serializeWith (format: Format, record: ErrorRecord): string {
   const payload = (format.serialize ?? defaultSerializer(format.contentType))(body)
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
-}
-
-function isThenable (value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
 
 /** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */

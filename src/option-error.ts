@@ -1,5 +1,8 @@
 /** Option checks shared by every option of the plugin, so that every mistake is worded the same way. */
 
+/** An HTTP header name (a token), as options that name a header take it. */
+export const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
+
 export function isPlainObject (value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,7 +1,7 @@
 import { assertCatalog, catalogOf, type CatalogSpec } from './catalog.js'
 import { buildFormat, formatNames, type FormatName } from './formats/index.js'
 import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
-import { checkKeys, isPlainObject, optionError } from './option-error.js'
+import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 import { presets, type FieldRules, type PresetName } from './presets/index.js'
 import { resolvePreset, type ResolvedPreset } from './presets/resolve.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit/index.js'
@@ -133,7 +133,6 @@ const fieldRuleKeywords = new Set([
   'formatMinimum', 'formatMaximum', 'formatExclusiveMinimum', 'formatExclusiveMaximum'
 ])
 const docsPrefix = /^(?:\/[A-Za-z0-9._~-]+)+$/
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 const defaultPreset: PresetName = 'aitbc'
 const defaultRequestIdHeader = 'x-request-id'

@@ -1,10 +1,9 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
 import type { FastifyServerOptions } from 'fastify'
-import { checkKeys, isPlainObject, optionError } from './option-error.js'
+import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 
 const requestIdKeys = new Set(['header', 'generate'])
-const headerName = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/

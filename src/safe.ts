@@ -1,3 +1,8 @@
+/** A promise, or anything `await` would treat as one. */
+export function isThenable (value: unknown): value is PromiseLike<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
 /** Reads a property without letting a throwing getter or Proxy trap escape. */
 export function safeGet (value: unknown, key: PropertyKey): unknown {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined

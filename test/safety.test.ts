@@ -466,19 +466,19 @@ t.test('a custom format whose serialize returns no string falls back to the inte
   t.match(lines.find(l => l.level === 50)?.err?.message, /serialized to number, not a string/)
 })
 
+/** A logger that does nothing but what `overrides` say, for tests of a logger that fails. */
+function stubLogger (overrides: Record<string, (...args: unknown[]) => void>): Record<string, unknown> {
+  const noop = (): void => {}
+  const logger: Record<string, unknown> = { level: 'info', info: noop, error: noop, warn: noop, debug: noop, fatal: noop, trace: noop, silent: noop, child: () => logger, ...overrides }
+  return logger
+}
+
 t.test('a logger that throws does not cost the client its envelope', async t => {
   const calls: string[] = []
-  const logger = {
-    level: 'info',
+  const logger = stubLogger({
     info () { calls.push('info'); throw new Error('log sink full') },
-    error () { calls.push('error') },
-    warn () {},
-    debug () {},
-    fatal () {},
-    trace () {},
-    silent () {},
-    child () { return logger }
-  }
+    error () { calls.push('error') }
+  })
   const app = await build(t, { server: { loggerInstance: logger as never, disableRequestLogging: true } })
   app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   const res = await app.inject('/')
@@ -524,17 +524,7 @@ t.test('an error whose prototype or headers cannot be read is still answered: th
 })
 
 t.test('reply.sendError after the reply was sent, with a logger that throws: nothing escapes, the sent reply stands', async t => {
-  const logger = {
-    level: 'info',
-    info () {},
-    error () { throw new Error('log sink full') },
-    warn () {},
-    debug () {},
-    fatal () {},
-    trace () {},
-    silent () {},
-    child () { return logger }
-  }
+  const logger = stubLogger({ error () { throw new Error('log sink full') } })
   const app = await build(t, { server: { loggerInstance: logger as never, disableRequestLogging: true } })
   app.get('/', (request, reply) => {
     reply.send('ok')

@@ -3,6 +3,7 @@ import { ConditionError } from '../condition-error.js'
 import type { Condition } from '../presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'
+import { isThenable } from '../safe.js'
 
 interface LimiterResult {
   isAllowed: boolean
@@ -218,8 +219,4 @@ export function refuseUnreadRouteLimits (fastify: FastifyInstance): void {
     if (this.hasDecorator('rateLimit')) return
     throw new TypeError(`fastify-error-envelope: route ${routeName(route)} has config.rateLimit, but nothing applies it: set the plugin's rateLimit option, or register @fastify/rate-limit before the route`)
   })
-}
-
-function isThenable (value: unknown): value is PromiseLike<unknown> {
-  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
 }
