@@ -1,10 +1,7 @@
 import t from 'tap'
 import { ApiError, presets, type PresetName } from '../src/index.js'
-import { resolveOptions } from '../src/options.js'
-import { createHandlers } from '../src/handler.js'
 import { parseApiError } from '../src/client.js'
 import type { CatalogEntry } from '../src/catalog.js'
-import type { ErrorRecord } from '../src/record.js'
 import { build } from './helper.js'
 
 const presetNames = Object.keys(presets) as PresetName[]
@@ -43,28 +40,6 @@ t.test("a preset factory's field-specific code carries its catalog field; an exp
   t.ok(checked > 0, 'some preset names a field')
 })
 
-t.test("a custom format that fails answers the preset's own internal-error body, in the preset's content type", async t => {
-  const failing: Record<string, (record: ErrorRecord) => unknown> = {
-    throws: () => { throw new Error('formatter broke') },
-    'returns a BigInt': record => ({ code: record.code, n: 1n }),
-    'returns undefined': () => undefined
-  }
-  for (const preset of presetNames) {
-    const plain = await build(t, { requestId: 'req_same', plugin: { preset } })
-    plain.get('/', async () => { throw new Error('x') })
-    const internal = await plain.inject('/')
-    for (const [what, format] of Object.entries(failing)) {
-      const app = await build(t, { requestId: 'req_same', plugin: { preset, format } })
-      app.get('/404', async () => { throw new ApiError('JOB_NOT_FOUND', { status: 404 }) })
-      const res = await app.inject('/404')
-      t.equal(res.statusCode, internal.statusCode, `${preset}, a format that ${what}: the internal status`)
-      t.equal(res.headers['content-type'], internal.headers['content-type'], `${preset}, a format that ${what}: the preset's content type`)
-      t.strictSame(res.json(), { ...internal.json(), ...(preset === 'problem' ? { instance: '/404' } : {}) }, `${preset}, a format that ${what}: the preset's internal body`)
-      t.notOk(res.body.includes('formatter broke'))
-    }
-  }
-})
-
 t.test('a format with a non-JSON content type and no serialize sends its text as it is', async t => {
   const app = await build(t, {
     plugin: {
@@ -81,14 +56,4 @@ t.test('a format with a non-JSON content type and no serialize sends its text as
   const json = await build(t, { plugin: { format: { contentType: 'application/vnd.api+json', build: record => record.code } } })
   json.get('/', async () => { throw new ApiError('JOB_NOT_FOUND') })
   t.equal((await json.inject('/')).body, '"JOB_NOT_FOUND"', 'a JSON content type keeps a string a JSON string')
-})
-
-t.test('if even the preset format cannot make the internal body, a fixed flat body with the preset internal code answers', async t => {
-  const broken = { name: 'broken', contentType: 'application/json', build: () => { throw new Error('broken') } }
-  const opts = resolveOptions({ preset: 'aitbc', format: broken })
-  const { respond } = createHandlers({ ...opts, presetFormat: opts.format })
-  const res = respond(new ApiError('JOB_NOT_FOUND'), { requestId: 'req_last', instance: '/', method: 'GET' })
-  t.equal(res.status, 500)
-  t.equal(res.contentType, 'application/json; charset=utf-8')
-  t.strictSame(JSON.parse(res.payload), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: 'req_last' })
 })

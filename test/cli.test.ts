@@ -1,51 +1,12 @@
-import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import { runCli } from '../src/cli.js'
 import { presetMarkdown } from '../src/docs.js'
+import { builtCli } from './helpers/built-cli.js'
 
 // A whole tsc build runs first: on a busy machine that alone passes tap's default 30 s.
 t.setTimeout(180_000)
 
-// The bin as package managers start it: through a symlink, from a directory whose name has a space.
-// Built into a directory of its own, so that it never races package.test.ts writing dist/.
-const root = fileURLToPath(new URL('..', import.meta.url))
-const base = mkdtempSync(join(tmpdir(), 'fee cli '))
-t.teardown(() => { rmSync(base, { recursive: true, force: true }) })
-const pkg = join(base, 'my project', 'pkg')
-mkdirSync(pkg, { recursive: true })
-execFileSync(process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json'), '--outDir', join(pkg, 'dist')])
-copyFileSync(join(root, 'package.json'), join(pkg, 'package.json'))
-symlinkSync(join(root, 'node_modules'), join(pkg, 'node_modules'), 'dir')
-// pnpm: node_modules/<name> is a symlink to the store, and the .bin shim starts node on the path through it.
-mkdirSync(join(base, 'app', 'node_modules', '.bin'), { recursive: true })
-symlinkSync(pkg, join(base, 'app', 'node_modules', 'fastify-error-envelope'), 'dir')
-// npm: node_modules/.bin/<name> is a symlink to the file; here under another name, as a shim may be.
-symlinkSync(join(pkg, 'dist', 'cli.js'), join(base, 'app', 'node_modules', '.bin', 'fee-docs'))
-
-const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-function run (script: string, args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const result = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8' })
-  return { status: result.status, stdout: result.stdout, stderr: result.stderr }
-}
-
-const starts: Array<[string, string]> = [
-  ['from a directory with a space in its name', join(pkg, 'dist', 'cli.js')],
-  ['through a symlinked package directory (pnpm)', join(base, 'app', 'node_modules', 'fastify-error-envelope', 'dist', 'cli.js')],
-  ['through a symlink to the file under another name', join(base, 'app', 'node_modules', '.bin', 'fee-docs')]
-]
-
-t.test('the built CLI prints the reference however it is started', async t => {
-  for (const [how, script] of starts) {
-    const result = run(script, ['docs', '--preset', 'genai'])
-    t.equal(result.status, 0, how)
-    t.equal(result.stdout, presetMarkdown('genai'), how)
-    t.equal(result.stderr, '', how)
-  }
-})
+const { starts, run } = builtCli(t)
 
 t.test('--flag=value is accepted', async t => {
   const [, script] = starts[0] as [string, string]

@@ -3,101 +3,16 @@
  * outbound calls answer the preset's upstream condition; only errors made to be
  * answers keep their status and message; the rest keep a 4xx status at most.
  */
-import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
-import t, { type Test } from 'tap'
-import OpenAI from 'openai'
+import t from 'tap'
 import createFastifyError from '@fastify/error'
 import sensible from '@fastify/sensible'
 import createHttpError from 'http-errors'
 import Boom from '@hapi/boom'
 import fc from 'fast-check'
 import type { FastifyInstance } from 'fastify'
-import { ApiError, presets, type Condition, type PresetName } from '../src/index.js'
+import { ApiError, type PresetName } from '../src/index.js'
 import { build, logCapture } from './helper.js'
-
-const presetNames: PresetName[] = ['aitbc', 'genai', 'sessions', 'tokenbay', 'problem']
-type Body = Record<string, any>
-
-function target (preset: PresetName, condition: Condition): { code: string, status: number } {
-  const spec = presets[preset].conditions[condition]
-  if (typeof spec !== 'string') return spec
-  return { code: spec, status: (presets[preset].catalog as Record<string, { status: number }>)[spec]?.status ?? -1 }
-}
-
-function codeOf (body: Body): unknown {
-  return body.error_code ?? body.error?.code ?? body.code
-}
-
-function messageOf (body: Body): unknown {
-  return body.detail ?? body.error?.message
-}
-
-/** The catalog message of a code of a preset. */
-function catalogMessage (preset: PresetName, code: string): string {
-  return (presets[preset].catalog as Record<string, { message: string }>)[code]?.message as string
-}
-
-const upstreamKey = 'sk-proj-abcDEF0123456789ghiJKL0123456789mnoPQR'
-const upstreamOrg = 'org-SECRETORG9f8e7d6c'
-
-/** A fake OpenAI: `/<status>/v1/...` answers that status with an error body that names our key and organisation. */
-async function fakeOpenAI (test: Test): Promise<number> {
-  const server = createServer((req, res) => {
-    const status = Number(req.url?.split('/')[1])
-    const messages: Record<number, string> = {
-      400: `Invalid value for 'model' in organization ${upstreamOrg}.`,
-      401: `Incorrect API key provided: ${upstreamKey}. You can find your API key at https://platform.openai.com/account/api-keys.`,
-      429: `Rate limit reached for gpt-4o in organization ${upstreamOrg} on tokens per min (TPM).`
-    }
-    const headers: Record<string, string> = {
-      'content-type': 'application/json',
-      'openai-organization': upstreamOrg,
-      'x-request-id': 'req_upstream_7f3a',
-      'set-cookie': '__cf_bm=SECRETCOOKIE; path=/'
-    }
-    if (status === 429) headers['retry-after'] = '7'
-    res.writeHead(status, headers)
-    res.end(JSON.stringify({ error: { message: messages[status], type: 'invalid_request_error', param: null, code: status === 401 ? 'invalid_api_key' : 'upstream_specific' } }))
-  })
-  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
-  test.teardown(() => new Promise<void>(resolve => {
-    server.closeAllConnections()
-    server.close(() => resolve())
-  }))
-  return (server.address() as AddressInfo).port
-}
-
-t.test('the real openai SDK failing upstream: the preset\'s 502, nothing of the upstream in the answer, all of it in the log', async t => {
-  const port = await fakeOpenAI(t)
-  for (const preset of presetNames) {
-    const { stream, lines } = logCapture()
-    const app = await build(t, { plugin: { preset }, server: { logger: { level: 'info', stream } } })
-    app.get('/call/:status', async (request) => {
-      const { status } = request.params as { status: string }
-      const client = new OpenAI({ apiKey: upstreamKey, baseURL: `http://127.0.0.1:${port}/${status}/v1`, maxRetries: 0 })
-      return await client.models.list()
-    })
-    const expected = target(preset, 'upstream')
-    for (const status of [400, 401, 429]) {
-      lines.length = 0
-      const res = await app.inject(`/call/${status}`)
-      const label = `${preset}, upstream ${status}`
-      t.equal(res.statusCode, expected.status, `${label}: the upstream condition's status`)
-      t.equal(codeOf(res.json()), expected.code, `${label}: the upstream condition's code`)
-      const answer = res.body + JSON.stringify(res.headers)
-      for (const leak of [upstreamKey, 'sk-proj', upstreamOrg, 'Incorrect API key', 'Rate limit reached', 'invalid_api_key', 'req_upstream', 'SECRETCOOKIE']) {
-        t.notOk(answer.includes(leak), `${label}: the answer does not carry ${leak}`)
-      }
-      t.equal(res.headers['retry-after'], undefined, `${label}: the upstream's Retry-After is not ours`)
-      const line = lines.find(l => l.level === 50 && l.error_code === expected.code)
-      t.ok(line, `${label}: an error line`)
-      t.match(line?.err?.message, status === 401 ? /Incorrect API key provided/ : /organization/, `${label}: the log has the upstream's message`)
-      t.equal(line?.err?.status, status, `${label}: and its status`)
-      t.notOk(JSON.stringify(lines).includes(upstreamKey), `${label}: but never the key itself`)
-    }
-  }
-})
+import { catalogMessage, codeOf, messageOf, presetNames, target, type Body } from './helpers/presets.js'
 
 /** A request of ky / fetch, made without a network. */
 const fetchRequest = (): Request => new Request('https://api.example.com/v1/secret-path', { headers: { authorization: 'Bearer SECRET-token' } })
@@ -363,32 +278,6 @@ t.test('property: whatever the inputs, header and body say the same wait', async
       }
     }
   ), { numRuns: 150 })
-})
-
-t.test('a blank ApiError code is a programming error, never a blank code in the body', async t => {
-  for (const preset of presetNames) {
-    const { stream, lines } = logCapture()
-    const app = await build(t, { plugin: { preset }, server: { logger: { level: 'info', stream } } })
-    app.get('/empty', async () => { throw new ApiError('') })
-    app.get('/blank', async () => { throw new ApiError('   ') })
-    app.get('/blank-404', async () => { throw new ApiError(' \t', { status: 404 }) })
-    app.get('/not-a-string', async () => { throw new ApiError(undefined as unknown as string, { status: 409 }) })
-    const internal = target(preset, 'internal')
-    for (const url of ['/empty', '/blank']) {
-      const res = await app.inject(url)
-      t.equal(res.statusCode, internal.status, `${preset} ${url}: the internal error`)
-      t.equal(codeOf(res.json()), internal.code)
-    }
-    const res404 = await app.inject('/blank-404')
-    t.equal(res404.statusCode, 404, `${preset}: a given status is kept`)
-    const generic = (presets[preset].statusCodes as Record<number, string>)[404] ?? target(preset, 'notFound').code
-    t.equal(codeOf(res404.json()), generic, `${preset}: with the status's generic code`)
-    const res409 = await app.inject('/not-a-string')
-    t.equal(res409.statusCode, 409)
-    t.match(codeOf(res409.json()), /\S/, `${preset}: a non-string code answers a real code`)
-    const bugLines = lines.filter(l => l.level === 50 && /blank|not a string/i.test(l.msg))
-    t.equal(bugLines.length, 4, `${preset}: each is logged at error level as a programming error`)
-  }
 })
 
 t.test('an untrusted 4xx answers the catalog\'s message, and its own message reaches the log, redacted', async t => {

@@ -1,4 +1,3 @@
-import { connect, type Socket } from 'node:net'
 import t from 'tap'
 import Fastify, { errorCodes, type FastifyInstance } from 'fastify'
 import createFastifyError from '@fastify/error'
@@ -7,6 +6,7 @@ import createHttpError from 'http-errors'
 import Boom from '@hapi/boom'
 import errorEnvelope, { ApiError, clientErrorHandler } from '../src/index.js'
 import { build, type Teardown } from './helper.js'
+import { connectPair, listen, rawRequest } from './helpers/raw-http.js'
 
 async function echoApp (t: Teardown, opts: Parameters<typeof build>[1] = {}): Promise<FastifyInstance> {
   const app = await build(t, opts)
@@ -190,46 +190,6 @@ t.test("a route's own 4xx/5xx response schema does not reshape the envelope", as
 
 // Malformed HTTP, answered by clientErrorHandler on a real socket.
 
-interface RawResponse {
-  status: number
-  headers: Record<string, string>
-  body: string
-}
-
-async function listen (test: { teardown: (fn: () => unknown) => void }, app: FastifyInstance): Promise<number> {
-  test.teardown(() => app.close())
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return address.port
-}
-
-/** Writes `raw` to the server and reads what comes back until the server closes. */
-function rawRequest (port: number, raw: string): Promise<RawResponse> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    const socket = connect(port, '127.0.0.1')
-    const timer = setTimeout(() => { socket.destroy(); reject(new Error('no answer')) }, 5000)
-    socket.on('data', chunk => chunks.push(chunk))
-    // The server may close while we are still writing a long head: what it sent still counts.
-    socket.on('error', () => {})
-    socket.on('close', () => {
-      clearTimeout(timer)
-      const text = Buffer.concat(chunks).toString('utf8')
-      const split = text.indexOf('\r\n\r\n')
-      if (split === -1) { reject(new Error(`no HTTP response: ${JSON.stringify(text)}`)); return }
-      const [statusLine = '', ...lines] = text.slice(0, split).split('\r\n')
-      const headers: Record<string, string> = {}
-      for (const line of lines) {
-        const colon = line.indexOf(':')
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
-      }
-      resolve({ status: Number(statusLine.split(' ')[1]), headers, body: text.slice(split + 4) })
-    })
-    socket.write(raw)
-  })
-}
-
 t.test('malformed HTTP gets a 400 envelope from clientErrorHandler', async t => {
   const app = await build(t)
   app.get('/', async () => ({ ok: true }))
@@ -245,19 +205,6 @@ t.test('malformed HTTP gets a 400 envelope from clientErrorHandler', async t => 
   t.equal(Number(res.headers['content-length']), Buffer.byteLength(res.body))
 })
 
-t.test('an oversized header gets a 431 envelope', async t => {
-  const app = await build(t)
-  app.get('/', async () => ({ ok: true }))
-  const port = await listen(t, app)
-  const res = await rawRequest(port, `GET / HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20 * 1024)}\r\n\r\n`)
-  t.equal(res.status, 431)
-  const body = JSON.parse(res.body)
-  t.type(body.error_code, 'string')
-  t.equal(body.detail, 'Exceeded maximum allowed HTTP header size')
-  t.match(res.headers['x-request-id'], /^req_/)
-  t.equal(body.request_id, res.headers['x-request-id'])
-})
-
 t.test('malformed HTTP to a problem-preset server gets problem+json', async t => {
   const app = await build(t, { plugin: { preset: 'problem' } })
   app.get('/', async () => ({ ok: true }))
@@ -270,34 +217,6 @@ t.test('malformed HTTP to a problem-preset server gets problem+json', async t =>
   t.equal(body.code, 'BAD_REQUEST')
   t.equal(body.title, 'Bad Request')
   t.equal(body.request_id, res.headers['x-request-id'])
-})
-
-/** Connects, and returns both ends of the connection. */
-async function connectPair (app: FastifyInstance, port: number): Promise<{ client: Socket, server: Socket }> {
-  const serverSide = new Promise<Socket>(resolve => app.server.once('connection', resolve))
-  const client = connect(port, '127.0.0.1')
-  client.on('error', () => {})
-  await new Promise(resolve => client.once('connect', resolve))
-  return { client, server: await serverSide }
-}
-
-t.test('a request timeout Node reports gets a 408 envelope', async t => {
-  const app = await build(t)
-  const port = await listen(t, app)
-  const { client, server } = await connectPair(app, port)
-  const received = new Promise<string>(resolve => {
-    let text = ''
-    client.on('data', chunk => { text += chunk.toString() })
-    client.on('close', () => resolve(text))
-  })
-  // What Node's server emits when a request outlives requestTimeout.
-  app.server.emit('clientError', Object.assign(new Error('Request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' }), server)
-  const text = await received
-  t.match(text, /^HTTP\/1\.1 408 Request Timeout\r\n/)
-  const body = JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))
-  t.equal(body.error_code, 'BAD_REQUEST')
-  // Our own FEE_ errors are made to be answers (docs/safety.md): they keep their message.
-  t.equal(body.detail, 'Client timeout')
 })
 
 t.test('a connection reset by the client gets no answer and is left to Node', async t => {

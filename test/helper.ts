@@ -31,6 +31,13 @@ export async function build (t: Teardown, opts: BuildOptions = {}): Promise<Fast
   return app
 }
 
+/** A Fastify app without the plugin (ids `req-1`, logs to `logs` if given), closed when `t` ends: to register the plugin yourself. */
+export function bareApp (t: Teardown, logs?: { stream: Writable }): FastifyInstance {
+  const app = Fastify({ ...requestIdOptions({ generate: () => 'req-1' }), ...(logs === undefined ? {} : { logger: { level: 'info', stream: logs.stream } }) })
+  t.teardown(() => app.close())
+  return app
+}
+
 /** A pino destination that keeps every log line, parsed. */
 export function logCapture (): { stream: Writable, lines: Array<Record<string, any>> } {
   const lines: Array<Record<string, any>> = []

@@ -1,68 +1,8 @@
 import t from 'tap'
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import rateLimit from '@fastify/rate-limit'
-import errorEnvelope from '../src/index.js'
-import { build, logCapture } from './helper.js'
-
-const minute = 60_000
-
-async function limited (test: { teardown: (fn: () => unknown) => void }, plugin: Parameters<typeof build>[1] = {}): Promise<FastifyInstance> {
-  const app = await build(test, plugin)
-  app.get('/ok', async () => ({ ok: true }))
-  return app
-}
-
-/** The error `register` (or `ready`) fails with. */
-async function registerError (rateLimitOption: unknown): Promise<Error | undefined> {
-  const app = Fastify()
-  try {
-    await app.register(errorEnvelope, { rateLimit: rateLimitOption as never })
-    await app.ready()
-  } catch (err) {
-    return err as Error
-  } finally {
-    await app.close()
-  }
-  return undefined
-}
-
-t.test('a keyGenerator or allowList that throws answers the internal error, logged at error level, and never lets the request through', async t => {
-  const boom = (): never => { throw new Error('bug in the key generator') }
-  const cases = [
-    ['keyGenerator', { max: 100, timeWindow: minute, keyGenerator: boom }],
-    ['allowList', { max: 100, timeWindow: minute, allowList: boom }],
-    ['quota.keyGenerator', { max: 100, timeWindow: minute, quota: { max: 10, timeWindow: '1 day', keyGenerator: boom } }]
-  ] as const
-  for (const [name, rateLimitOption] of cases) {
-    for (const onStoreError of ['open', 'closed'] as const) {
-      const { stream, lines } = logCapture()
-      const app = await limited(t, { plugin: { rateLimit: { ...rateLimitOption, onStoreError } }, server: { logger: { level: 'info', stream } } })
-      const res = await app.inject('/ok')
-      t.equal(res.statusCode, 500, `${name} (${onStoreError}): 500, not let through`)
-      t.equal(res.json().error_code, 'SYSTEM_INTERNAL_ERROR', `${name}: the internal error`)
-      t.notOk(res.body.includes('bug in the key generator'), `${name}: its message stays in the log`)
-      t.ok(lines.some(l => l.level === 50 && JSON.stringify(l).includes('bug in the key generator')), `${name}: logged at error level`)
-    }
-  }
-})
-
-t.test('IPv6 clients are counted per /64, as @fastify/rate-limit does; IPv4-mapped addresses count as their IPv4', async t => {
-  const app = await limited(t, { plugin: { rateLimit: { max: 2, timeWindow: minute } } })
-  const from = async (remoteAddress: string): Promise<number> => (await app.inject({ url: '/ok', remoteAddress })).statusCode
-  t.equal(await from('2001:db8:1:2::1'), 200)
-  t.equal(await from('2001:db8:1:2:aaaa:bbbb:cccc:dddd'), 200)
-  t.equal(await from('2001:db8:1:2:ffff::3'), 429, 'a third address in the same /64 is over the limit')
-  t.equal(await from('2001:db8:1:3::1'), 200, 'the next /64 counts apart')
-
-  t.equal(await from('10.0.0.7'), 200)
-  t.equal(await from('::ffff:10.0.0.7'), 200, 'IPv4-mapped: the same client')
-  t.equal(await from('10.0.0.7'), 429, 'over the limit whichever way it came')
-  t.equal(await from('10.0.0.8'), 200, 'other IPv4 addresses count apart')
-
-  const quota = await limited(t, { plugin: { rateLimit: { max: 100, timeWindow: minute, quota: { max: 1, timeWindow: '1 day' } } } })
-  t.equal((await quota.inject({ url: '/ok', remoteAddress: '2001:db8:9::1' })).statusCode, 200)
-  t.equal((await quota.inject({ url: '/ok', remoteAddress: '2001:db8:9::2' })).statusCode, 429, 'the quota tier groups by /64 too')
-})
+import { build } from './helper.js'
+import { limited, minute, registerError } from './helpers/rate-limit.js'
 
 t.test('the in-memory store remembers 5,000 keys by default; rateLimit.cache raises that', async t => {
   const byHeader = (request: FastifyRequest): string => String(request.headers['x-key'])
@@ -89,18 +29,6 @@ t.test('the in-memory store remembers 5,000 keys by default; rateLimit.cache rai
   }
 })
 
-t.test("hook: 'onRequest' counts requests a route's own onRequest auth hook rejects", async t => {
-  const app = await build(t, { plugin: { rateLimit: { max: 2, timeWindow: minute, hook: 'onRequest' } } })
-  const auth = async (request: FastifyRequest): Promise<void> => {
-    if (request.headers.authorization !== 'Bearer good') throw Object.assign(new Error('bad key'), { statusCode: 401 })
-  }
-  app.get('/private', { onRequest: auth }, async () => ({ ok: true }))
-  const statuses = []
-  for (let i = 0; i < 4; i++) statuses.push((await app.inject({ url: '/private', headers: { authorization: `Bearer bad-${i}` } })).statusCode)
-  t.same(statuses, [401, 401, 429, 429], 'a flood of bad keys runs into the limit')
-  t.equal((await app.inject({ url: '/private', headers: { authorization: 'Bearer good' } })).statusCode, 429, 'and a good key from the same client is limited too')
-})
-
 t.test("hook: 'preHandler' runs after auth, so a keyGenerator can use what auth found", async t => {
   const app = await build(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, hook: 'preHandler', keyGenerator: request => String((request as unknown as { user: string }).user) } } })
   app.addHook('preValidation', async request => { (request as unknown as { user: string }).user = String(request.headers['x-user']) })
@@ -120,27 +48,6 @@ t.test("hook: 'preHandler' runs after auth, so a keyGenerator can use what auth 
     const one = await limited(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, hook } } })
     t.same([(await one.inject('/ok')).statusCode, (await one.inject('/ok')).statusCode], [200, 429], `hook: '${hook}' limits`)
   }
-})
-
-t.test('rateLimit.timeWindow: what @fastify/rate-limit cannot read is refused at register', async t => {
-  for (const timeWindow of ['1 fortnight', 'soon', '-5 minutes', -5, '', '1 month', 0, 0.5, Number.NaN, Number.POSITIVE_INFINITY, '0.4']) {
-    for (const where of ['rateLimit', 'rateLimit.quota'] as const) {
-      const option = where === 'rateLimit'
-        ? { max: 1, timeWindow }
-        : { max: 1, timeWindow: minute, quota: { max: 1, timeWindow } }
-      const err = await registerError(option)
-      t.type(err, TypeError, `${where}.timeWindow ${JSON.stringify(timeWindow)} is refused`)
-      t.match(err?.message, new RegExp(`option '${where.replace('.', '\\.')}\\.timeWindow' expects .*, instead got`))
-    }
-  }
-  for (const timeWindow of ['1 minute', '10 MINUTES', '1.5h', '1 day', 1000]) {
-    t.equal(await registerError({ max: 1, timeWindow }), undefined, `${JSON.stringify(timeWindow)} is accepted`)
-  }
-  const app = await limited(t, { plugin: { rateLimit: { max: 1, timeWindow: '2 hours' } } })
-  await app.inject('/ok')
-  const res = await app.inject('/ok')
-  t.equal(res.statusCode, 429)
-  t.ok(Number(res.headers['retry-after']) > 7000, "'2 hours' is read as two hours")
 })
 
 t.test('unknown nested keys of rateLimit are refused, naming them', async t => {

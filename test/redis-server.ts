@@ -1,6 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createServer, connect } from 'node:net'
+import type { Writable } from 'node:stream'
+import type { FastifyInstance } from 'fastify'
 import { Redis, type RedisOptions } from 'ioredis'
+import type { RateLimitOptions } from '../src/index.js'
+import { build } from './helper.js'
 
 /** What a test hands its cleanup to (a tap `t`). */
 export interface Teardown {
@@ -172,4 +176,95 @@ export async function clientReady (client: Redis, ms: number): Promise<void> {
     }
     client.once('ready', onReady)
   })
+}
+
+// What the Redis tests share beside the server: an app that limits through it, and HTTP to that app.
+// Every wait is bounded: a request aborts after 8 s, a wait for Redis or for an answer gives up after 8 s.
+
+const boundMs = 8000
+
+export interface Answer {
+  status: number
+  headers: Headers
+  body: Record<string, unknown>
+  ms: number
+}
+
+/** One GET with fetch; the body parsed as JSON (or `{ notJson: text }`), and how long it took. */
+export async function get (url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  const started = Date.now()
+  const res = await fetch(url, { headers, signal: AbortSignal.timeout(boundMs) })
+  const text = await res.text()
+  let body: Record<string, unknown>
+  try {
+    body = JSON.parse(text) as Record<string, unknown>
+  } catch {
+    body = { notJson: text }
+  }
+  return { status: res.status, headers: res.headers, body, ms: Date.now() - started }
+}
+
+export async function sleep (ms: number): Promise<void> {
+  await new Promise(resolve => setTimeout(resolve, ms))
+}
+
+/** Asks until `done` holds for an answer, 8 s at most; returns that answer. */
+export async function until (url: string, done: (answer: Answer) => boolean): Promise<Answer> {
+  const deadline = Date.now() + boundMs
+  for (;;) {
+    const answer = await get(url)
+    if (done(answer)) return answer
+    if (Date.now() > deadline) throw new Error(`no matching answer from ${url} within ${boundMs} ms; last: ${answer.status} ${JSON.stringify(answer.body)}`)
+    await sleep(100)
+  }
+}
+
+export interface InstanceOptions {
+  preset?: 'aitbc' | 'sessions'
+  /** Where the app logs, at info level. */
+  logStream?: Writable
+  /** More routes, beside `GET /v1/things`. */
+  routes?: (app: FastifyInstance) => void
+}
+
+/** One instance of the app: the plugin with `rateLimit`, `GET /v1/things`, listening on its own loopback port. */
+export async function instance (t: Teardown, rateLimit: RateLimitOptions, opts: InstanceOptions = {}): Promise<{ app: FastifyInstance, base: string }> {
+  const app = await build(t, {
+    plugin: { preset: opts.preset ?? 'aitbc', rateLimit },
+    server: opts.logStream === undefined ? {} : { logger: { level: 'info', stream: opts.logStream } }
+  })
+  app.get('/v1/things', async () => ({ ok: true }))
+  opts.routes?.(app)
+  const base = await app.listen({ port: 0, host: '127.0.0.1' })
+  return { app, base }
+}
+
+/** Waits (2 s at most) until `client` has seen its connection drop. */
+export async function lost (client: Redis): Promise<void> {
+  const deadline = Date.now() + 2000
+  while (client.status === 'ready') {
+    if (Date.now() > deadline) throw new Error('the client still sees Redis 2 s after it went away')
+    await sleep(10)
+  }
+}
+
+/** Commands the client has sent and Redis has not answered. */
+export function inFlight (client: Redis): number {
+  return (client as unknown as { commandQueue: { length: number } }).commandQueue.length
+}
+
+/** Waits (8 s at most) until `client` has no command left unanswered. */
+export async function drained (client: Redis): Promise<void> {
+  const deadline = Date.now() + boundMs
+  while (inFlight(client) > 0) {
+    if (Date.now() > deadline) throw new Error(`${inFlight(client)} commands still unanswered`)
+    await sleep(20)
+  }
+}
+
+/** Freezes `server` (SIGSTOP) until the test ends, or until it is resumed. */
+export function frozen (t: Teardown, server: RedisServer): void {
+  // Never leave a frozen server behind a failed assertion.
+  t.teardown(() => { server.resume() })
+  server.pause()
 }
