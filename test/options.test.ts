@@ -212,3 +212,16 @@ t.test('resolveOptions is pure: it changes neither its input nor the presets', a
   t.equal(resolveOptions().catalog.get('JOB_NOT_FOUND')?.status, 404, 'a later call sees the preset again')
   t.equal(resolveOptions().catalog.has('MY_CODE'), false)
 })
+
+t.test('an option error shows what it got briefly: a long string cut at 40 characters, a function, a bigint, a symbol, never their content', async t => {
+  const secret = 'sk-live-' + 'x'.repeat(60)
+  const shown: Array<[unknown, RegExp]> = [
+    [secret, new RegExp(`instead got '${secret.slice(0, 40)}…'$`)],
+    [() => 'preset', /instead got a function$/],
+    [10n, /instead got a bigint$/],
+    [Symbol('preset'), /instead got a symbol$/]
+  ]
+  for (const [preset, message] of shown) {
+    t.throws(() => resolveOptions({ preset } as unknown as ErrorEnvelopeOptions), { name: 'TypeError', message }, String(typeof preset))
+  }
+})

@@ -133,3 +133,19 @@ t.test("a route's own quota can name its own headers", async t => {
   t.equal(res.headers['x-route-quota-limit'], '2')
   t.equal(res.headers['x-route-quota-remaining'], '1')
 })
+
+t.test('an async keyGenerator is awaited: clients count apart by the key it resolves', async t => {
+  const app = await limited(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, keyGenerator: async request => String(request.headers['x-client']) } } })
+  const as = async (client: string): Promise<number> => (await app.inject({ url: '/ok', headers: { 'x-client': client } })).statusCode
+  t.same([await as('a'), await as('a'), await as('b')], [200, 429, 200])
+})
+
+t.test('an allowList function is asked with the user\'s key, and may answer later', async t => {
+  const asked: string[] = []
+  const allowList = async (_request: FastifyRequest, key: string): Promise<boolean> => { asked.push(key); return key === 'partner' }
+  const app = await limited(t, { plugin: { rateLimit: { max: 1, timeWindow: minute, keyGenerator: request => String(request.headers['x-client']), allowList } } })
+  const as = async (client: string): Promise<number> => (await app.inject({ url: '/ok', headers: { 'x-client': client } })).statusCode
+  t.same([await as('partner'), await as('partner'), await as('partner')], [200, 200, 200], 'the allowed key is never limited')
+  t.same([await as('other'), await as('other')], [200, 429], 'another key is')
+  t.ok(asked.every(key => key === 'partner' || key === 'other'), 'with the key the keyGenerator made, not a scoped one')
+})
