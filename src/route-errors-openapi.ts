@@ -99,8 +99,8 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
   }
   const methods = Array.isArray(route.method) ? route.method : [route.method]
   if (schema.body !== undefined || methods.some(m => bodyMethods.has(m.toUpperCase()))) {
-    // What Fastify's own body parsing throws; a JSON syntax error is a SyntaxError with a 400.
-    raised.push(['malformedBody', () => Object.assign(new SyntaxError('Unexpected token } in JSON'), { statusCode: 400 })])
+    // What Fastify's own body parsing throws.
+    raised.push(['malformedBody', () => new errorCodes.FST_ERR_CTP_INVALID_JSON_BODY()])
     raised.push(['emptyBody', () => new errorCodes.FST_ERR_CTP_EMPTY_JSON_BODY()])
     raised.push(['unsupportedMediaType', () => new errorCodes.FST_ERR_CTP_INVALID_MEDIA_TYPE()])
     raised.push(['payloadTooLarge', () => new errorCodes.FST_ERR_CTP_BODY_TOO_LARGE()])
@@ -116,8 +116,8 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
   const listed: ListedCode[] = []
   for (const [condition, thrown] of raised) {
     const target = opts.conditions[condition]
-    // Several conditions of one preset may share a code (range and enum): the code is listed once.
-    if (listed.some(l => l.code === target.code)) continue
+    // Several conditions of one preset may share a code (range and enum): the code is listed once per status.
+    if (listed.some(l => l.code === target.code && l.status === target.status)) continue
     listed.push({ code: target.code, status: target.status, text: `${target.entry.message} (${conditionWords[condition] ?? condition})`, thrown, condition: true })
   }
   return listed

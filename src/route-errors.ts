@@ -111,7 +111,7 @@ export function registerRouteErrors (fastify: FastifyInstance, opts: ResolvedOpt
       if (!listed.some(l => l.code === code.code)) listed.push(code)
     }
     const facts: RouteFacts = { method: route.method, url: route.url, schema: route.schema as Record<string, unknown> | undefined, config: route.config as Record<string, unknown> | undefined }
-    const conditions = conditionCodes(facts, opts).filter(c => !listed.some(l => l.code === c.code))
+    const conditions = conditionCodes(facts, opts).filter(c => !listed.some(l => l.code === c.code && l.status === c.status))
     const info: RouteErrors = { route: name, allowed: new Set([...listed, ...conditions].map(c => c.code)), warned: new Set() }
     route.config = { ...route.config, [kRouteErrors]: info } as typeof route.config
     // The HEAD route Fastify adds for a GET is the same route to a reader.
