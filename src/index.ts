@@ -67,7 +67,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     done()
   })
   setClientErrorResponder(fastify, respond)
-  if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
+  if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs, routeErrors.routesByCode)
 }
 
 const warned = new WeakSet<object>()

@@ -228,3 +228,21 @@ t.test('undeclared codes', async t => {
     t.notOk(lines.some(l => /config\.errors/.test(String(l.msg))))
   })
 })
+
+t.test('the docs pages list, for each code, the routes that declare it', async t => {
+  const a = await app(t, { docs: {}, errors })
+  a.get('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND', 'JOB_EXPIRED'] } }, async () => 'x')
+  await a.register(async child => {
+    child.delete('/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  }, { prefix: '/v2' })
+  a.post('/v1/jobs', { config: { errors: [errors.JOB_QUEUE_FULL] } }, async () => 'x')
+  await a.ready()
+  const index = (await a.inject('/errors')).body
+  const row = (code: string): string => new RegExp(`<tr id="${code}"[^>]*>(.*?)</tr>`, 's').exec(index)?.[1] ?? ''
+  t.match(row('JOB_NOT_FOUND'), 'Returned by <code>GET /v1/jobs/:id</code>, <code>DELETE /v2/jobs/:id</code>')
+  t.match(row('JOB_EXPIRED'), 'Returned by <code>GET /v1/jobs/:id</code>')
+  t.match(row('JOB_QUEUE_FULL'), 'Returned by <code>POST /v1/jobs</code>')
+  t.notMatch(row('JOB_ALREADY_CLAIMED'), 'Returned by', 'a code no route declares lists none')
+  t.notMatch(index, '<!--routes', 'no marker left')
+  t.match((await a.inject('/errors/JOB_NOT_FOUND')).body, 'Returned by <code>GET /v1/jobs/:id</code>, <code>DELETE /v2/jobs/:id</code>')
+})
