@@ -84,6 +84,8 @@ export interface RouteErrorsRegistration {
 export function registerRouteErrors (fastify: FastifyInstance, opts: ResolvedOptions): RouteErrorsRegistration {
   const routesByCode = new Map<string, string[]>()
   let known: Set<string> | undefined
+  // Until a route declares its errors, the check costs an app nothing but this flag.
+  let anyDeclared = false
 
   function resolveDeclared (item: unknown, route: string): ListedCode {
     const code = typeof item === 'string' ? item : typeof item === 'function' || (typeof item === 'object' && item !== null) ? safeGet(item, 'code') : undefined
@@ -114,6 +116,7 @@ export function registerRouteErrors (fastify: FastifyInstance, opts: ResolvedOpt
     const conditions = conditionCodes(facts, opts).filter(c => !listed.some(l => l.code === c.code && l.status === c.status))
     const info: RouteErrors = { route: name, allowed: new Set([...listed, ...conditions].map(c => c.code)), warned: new Set() }
     route.config = { ...route.config, [kRouteErrors]: info } as typeof route.config
+    anyDeclared = true
     // The HEAD route Fastify adds for a GET is the same route to a reader.
     if (route.method !== 'HEAD') {
       for (const { code } of listed) {
@@ -161,6 +164,7 @@ export function registerRouteErrors (fastify: FastifyInstance, opts: ResolvedOpt
   const throwing = opts.undeclared === 'throw'
 
   function check (request: FastifyRequest, thrown: unknown, answer: ErrorAnswer): ErrorAnswer {
+    if (!anyDeclared) return answer
     const info = (request.routeOptions.config as unknown as Record<symbol, RouteErrors | undefined>)[kRouteErrors]
     if (info === undefined || info.allowed.has(answer.record.code) || isCondition(thrown)) return answer
     const { code, requestId, instance } = answer.record
