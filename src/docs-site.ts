@@ -129,12 +129,24 @@ function statusHtml (status: number): string {
   return `${status} <span class="muted">${escapeHtml(STATUS_CODES[status] ?? '')}</span>`
 }
 
+// Where a code's routes go, once they are known; a code is letters, digits, '_', '.' and '-'.
+const routesMarkers = /<!--routes ([A-Za-z0-9_.-]+)-->/g
+function routesMarker (code: string): string {
+  return `<!--routes ${code}-->`
+}
+
+/** "Returned by `GET /v1/jobs/:id`, …": the routes that declare a code in `config.errors`. */
+function routesHtml (routes: readonly string[] | undefined): string {
+  if (routes === undefined || routes.length === 0) return ''
+  return `<div class="muted">Returned by ${routes.map(r => `<code>${escapeHtml(r)}</code>`).join(', ')}</div>`
+}
+
 /**
  * Registers the error pages of the `docs` option: `GET <prefix>` (every code
  * of the active catalog, with a search box) and `GET <prefix>/:code` (one
  * code, HTML or JSON). Pages are rendered once, here.
  */
-export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOptions, docs: ResolvedDocs): void {
+export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOptions, docs: ResolvedDocs, routesByCode?: ReadonlyMap<string, readonly string[]>): void {
   // Links relative to the page, so they hold behind a proxy that mounts the API elsewhere.
   const last = docs.prefix.slice(docs.prefix.lastIndexOf('/') + 1)
   const pages = new Map<string, CodePage>()
@@ -150,7 +162,7 @@ export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOption
     rows.push(`<tr id="${escapeHtml(code)}" data-search="${escapeHtml(search)}">` +
       `<td><a href="${escapeHtml(`${last}/${code}`)}"><code>${escapeHtml(code)}</code></a>` +
       `${entry.category === undefined ? '' : `<div class="muted">${escapeHtml(entry.category)}</div>`}</td>` +
-      `<td>${statusHtml(entry.status)}</td><td>${description}</td><td>${resolution}</td>` +
+      `<td>${statusHtml(entry.status)}</td><td>${description}${routesMarker(code)}</td><td>${resolution}</td>` +
       `<td>${retryHtml(entry)}</td><td>${sampleHtml(sample.text)}</td></tr>`)
 
     const facts: Array<[string, string | undefined]> = [
@@ -166,7 +178,7 @@ export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOption
 <h1><code>${escapeHtml(code)}</code></h1>
 <dl>
 ${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${k}</dt><dd>${v as string}</dd>`).join('\n')}
-</dl>
+</dl>${routesMarker(code)}
 <h2>Sample body</h2>
 <p class="muted">${formatLine}</p>
 ${sampleHtml(sample.text)}`, false)
@@ -174,7 +186,7 @@ ${sampleHtml(sample.text)}`, false)
     pages.set(code, { html, json: JSON.stringify(json) })
   }
 
-  const index = page('Error codes', `<h1>Error codes</h1>
+  let index = page('Error codes', `<h1>Error codes</h1>
 <p>Every error this API answers with, in the ${formatLine}. Each code links to a page of its own.</p>
 <input type="search" id="search" placeholder="Filter by code or text" aria-label="Filter the error codes" autocomplete="off">
 <p id="count" class="muted" aria-live="polite">${rows.length} codes</p>
@@ -184,6 +196,14 @@ ${sampleHtml(sample.text)}`, false)
 ${rows.join('\n')}
 </tbody>
 </table>`, true)
+
+  // Routes are registered after the plugin: which of them declare a code is known at ready.
+  fastify.addHook('onReady', function listRoutesOfCodes (done) {
+    const fill = (html: string): string => html.replace(routesMarkers, (_, code: string) => routesHtml(routesByCode?.get(code)))
+    index = fill(index)
+    for (const found of pages.values()) found.html = fill(found.html)
+    done()
+  })
 
   function sendHtml (reply: FastifyReply, html: string, csp: string): FastifyReply {
     return reply

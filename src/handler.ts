@@ -21,7 +21,7 @@ export interface ErrorResponse {
  * The handlers of one registration: the error handler, the not-found
  * handler, and the formatting they share. Only these touch `reply`.
  */
-export function createHandlers (opts: ResolvedOptions) {
+export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: FastifyRequest, thrown: unknown, answer: ErrorAnswer) => ErrorAnswer) {
   const { requestIdHeader, retryHeaders } = opts
 
   function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
@@ -201,7 +201,9 @@ export function createHandlers (opts: ResolvedOptions) {
     try {
       // After an awaited mapError the reply may have gone another way (a timeout, a closed socket).
       if (reply.sent) return
-      const answer = toErrorAnswer(error, facts(request, reply), opts)
+      let answer = toErrorAnswer(error, facts(request, reply), opts)
+      // The undeclared check of routes that declare their errors (src/route-errors.ts).
+      if (checkAnswer !== undefined) answer = checkAnswer(request, error, answer)
       log(request, answer, thrown)
       send(reply, answer)
     } catch (failure) {

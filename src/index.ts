@@ -7,6 +7,7 @@ import { resolveOptions, type ErrorEnvelopeOptions } from './options.js'
 import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
+import { registerRouteErrors } from './route-errors.js'
 import { isRequestIdGenerator } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 
@@ -33,7 +34,8 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
+  const routeErrors = registerRouteErrors(fastify, opts)
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, routeErrors.check)
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -65,7 +67,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     done()
   })
   setClientErrorResponder(fastify, respond)
-  if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
+  if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs, routeErrors.routesByCode)
 }
 
 const warned = new WeakSet<object>()
@@ -102,6 +104,7 @@ export { requestIdOptions, type RequestIdOptions, type RequestIdServerOptions } 
 export { clientErrorHandler } from './client-error.js'
 export type { ErrorEnvelopeOptions, DocsOptions } from './options.js'
 export type { CodePageJson } from './docs-site.js'
+export type { DeclaredError } from './route-errors.js'
 export type { RateLimitOptions, QuotaOptions, LimitOptions, LimitHeaders, RouteRateLimit, RateLimitHook } from './rate-limit/index.js'
 export type { ErrorRecord, Format, FormatterFunction, Violation } from './record.js'
 export {

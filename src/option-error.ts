@@ -43,7 +43,7 @@ export function checkKeys (raw: Record<string, unknown>, known: ReadonlySet<stri
 }
 
 /** The known name within a few edits of `name` (case ignored), if exactly one is closest. */
-function closest (name: string, known: ReadonlySet<string>): string | undefined {
+export function closest (name: string, known: ReadonlySet<string>): string | undefined {
   const limit = Math.max(1, Math.min(3, Math.floor(name.length / 3)))
   let best: string | undefined
   let bestDistance = limit + 1

@@ -1,5 +1,5 @@
 import { assertCatalog, catalogOf, type CatalogSpec } from './catalog.js'
-import { buildFormat, formatNames, type FormatName } from './formats/index.js'
+import { buildFormat, formatNames, formatSchemas, type FormatName } from './formats/index.js'
 import { normalizeMaintenance, type MaintenanceState } from './maintenance.js'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 import { presets, type FieldRules, type PresetName } from './presets/index.js'
@@ -70,6 +70,18 @@ export interface ErrorEnvelopeOptions {
    * docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' }
    */
   docs?: false | DocsOptions
+  /**
+   * What happens when a route that declares its errors (`config.errors`) answers a code it did not
+   * declare, the conditions it meets excepted: `'warn'` logs one line per route and code, `'throw'`
+   * answers the internal error instead and logs why (for test suites), `'off'` checks nothing. Default `'warn'`.
+   */
+  undeclared?: 'off' | 'warn' | 'throw'
+  /**
+   * Document, beside a route's declared codes, the conditions it can meet without declaring them
+   * (request validation, a body the server refuses, rate limits, maintenance, the internal error).
+   * Only routes with `config.errors` are documented. Default true.
+   */
+  documentConditions?: boolean
 }
 
 /** The `errors` option: a catalog spec, or the factories `defineErrors()` made of one. */
@@ -107,6 +119,10 @@ export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'condi
   mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
   docs: ResolvedDocs | undefined
+  undeclared: 'off' | 'warn' | 'throw'
+  documentConditions: boolean
+  /** The JSON schema of the active format's body, when it is a built-in format; undefined for a custom one. */
+  formatSchema: (typeof formatSchemas)[FormatName] | undefined
 }
 
 export interface ResolvedDocs {
@@ -117,7 +133,7 @@ export interface ResolvedDocs {
   links: string
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'undeclared', 'documentConditions'])
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
@@ -244,6 +260,10 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
   const format = resolveFormat(raw.format, resolved.format, allErrors, typeBase, docs?.docUrl ?? false)
   const retryHeaders = raw.retryHeaders ?? format.name === 'openai'
   if (typeof retryHeaders !== 'boolean') throw optionError('retryHeaders', 'a boolean', retryHeaders)
+  const undeclared = raw.undeclared ?? 'warn'
+  if (undeclared !== 'off' && undeclared !== 'warn' && undeclared !== 'throw') throw optionError('undeclared', "'off', 'warn' or 'throw'", undeclared)
+  const documentConditions = raw.documentConditions ?? true
+  if (typeof documentConditions !== 'boolean') throw optionError('documentConditions', 'a boolean', documentConditions)
 
   return {
     preset: presetName as PresetName,
@@ -264,7 +284,11 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
     maintenance,
     redact: redact === false ? null : redactPattern(redact),
     mapError: raw.mapError as ResolvedOptions['mapError'],
-    docs
+    docs,
+    undeclared,
+    documentConditions,
+    // A custom format says nothing of its body's shape.
+    formatSchema: raw.format === undefined || typeof raw.format === 'string' ? formatSchemas[format.name as FormatName] : undefined
   }
 }
 

@@ -1,8 +1,8 @@
 import type { Format } from '../record.js'
-import { createEnvelopeFormat, type EnvelopeFormatOptions } from './envelope.js'
-import { createFlatFormat } from './flat.js'
-import { createOpenAIFormat } from './openai.js'
-import { createProblemFormat, type ProblemFormatOptions } from './problem.js'
+import { createEnvelopeFormat, EnvelopeErrorSchema, type EnvelopeFormatOptions } from './envelope.js'
+import { createFlatFormat, FlatErrorSchema } from './flat.js'
+import { createOpenAIFormat, OpenAIErrorSchema } from './openai.js'
+import { createProblemFormat, ProblemDetailsSchema, type ProblemFormatOptions } from './problem.js'
 
 export { createFlatFormat, FlatErrorSchema, type FlatError } from './flat.js'
 export { createEnvelopeFormat, EnvelopeErrorSchema, type EnvelopeError } from './envelope.js'
@@ -45,3 +45,11 @@ export function defaultSerializer (contentType: string): (body: unknown) => stri
 function textOrJson (body: unknown): string {
   return typeof body === 'string' ? body : JSON.stringify(body)
 }
+
+/** The schema of each built-in format's body, `$id` included: what route error responses refer to. */
+export const formatSchemas = {
+  flat: FlatErrorSchema,
+  envelope: EnvelopeErrorSchema,
+  openai: OpenAIErrorSchema,
+  problem: ProblemDetailsSchema
+} as const

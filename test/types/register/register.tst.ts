@@ -2,6 +2,7 @@
 // the registered preset and catalog. This directory is a program of its own
 // (see its tsconfig.json) so that the declaration does not reach other type tests.
 import { expect, test } from 'tstyche'
+import Fastify, { type FastifyContextConfig } from 'fastify'
 import { ApiError, defineErrors, presets, type ErrorCode } from 'fastify-error-envelope'
 
 const errors = defineErrors({
@@ -43,4 +44,16 @@ test('factories and the other presets keep working', () => {
   expect(errors.IMAGE_NOT_FOUND({ image_id: 'img-1' })).type.toBe<ApiError<'IMAGE_NOT_FOUND'>>()
   expect(errors.IMAGE_NOT_FOUND.status).type.toBe<404>()
   expect(presets.aitbc.errors.JOB_NOT_FOUND()).type.toBe<ApiError<'JOB_NOT_FOUND'>>()
+})
+
+test('config.errors of a route takes the registered codes and their factories, and refuses a typo', () => {
+  type Declared = NonNullable<FastifyContextConfig['errors']>[number]
+  expect<Declared>().type.toBeAssignableFrom('IMAGE_NOT_FOUND' as const)
+  expect<Declared>().type.toBeAssignableFrom(errors.IMAGE_TOO_LARGE)
+  expect<Declared>().type.toBeAssignableFrom(presets.genai.errors.PROMPT_TOO_LONG)
+  expect<Declared>().type.not.toBeAssignableFrom('IMAGE_NOT_FUOND' as const)
+  expect<Declared>().type.not.toBeAssignableFrom(presets.aitbc.errors.JOB_NOT_FOUND)
+  const app = Fastify()
+  expect(app.get).type.toBeCallableWith('/images/:id', { config: { errors: ['IMAGE_NOT_FOUND', errors.IMAGE_TOO_LARGE] } }, async () => 'x')
+  expect(app.get).type.not.toBeCallableWith('/images/:id', { config: { errors: ['IMAGE_NOT_FUOND'] } }, async () => 'x')
 })

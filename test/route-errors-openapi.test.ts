@@ -1,0 +1,116 @@
+import SwaggerParser from '@apidevtools/swagger-parser'
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyInstance } from 'fastify'
+import t from 'tap'
+import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
+import { resolveOptions } from '../src/options.js'
+import { exampleRequestId } from '../src/route-errors-openapi.js'
+import { testPluginOptions, testServerOptions } from '../src/testing.js'
+
+// The rule: a route's error examples are what a request to it answers, with the request id and
+// time as placeholders. The app's ids and clock are fixed to those placeholders, so they compare whole.
+
+const names = Object.keys(presets) as PresetName[]
+type Doc = Record<string, any>
+
+/** Up to `count` codes of the preset's catalog, of as many different statuses as it has. */
+function someCodes (name: PresetName, count: number): string[] {
+  const catalog = resolveOptions({ preset: name }).catalog
+  const byStatus = new Map<number, string[]>()
+  for (const [code, entry] of catalog) byStatus.set(entry.status, [...byStatus.get(entry.status) ?? [], code])
+  const picked: string[] = []
+  for (let round = 0; picked.length < count && round < 5; round++) {
+    for (const codes of byStatus.values()) if (codes[round] !== undefined && picked.length < count) picked.push(codes[round] as string)
+  }
+  return picked
+}
+
+async function app (t: { teardown: (fn: () => unknown) => void }, plugin: ErrorEnvelopeOptions, openapi = '3.0.3', server: object = {}): Promise<FastifyInstance> {
+  const instance = Fastify({ ...testServerOptions({ requestId: exampleRequestId }), ...server })
+  t.teardown(() => instance.close())
+  await instance.register(swagger, { openapi: { openapi, info: { title: 'Route errors', version: '1.0.0' } } })
+  await instance.register(errorEnvelope, { ...testPluginOptions(), ...plugin })
+  return instance
+}
+
+/** The examples of every error response of an operation: `status code` → [status, media type, body]. */
+function examplesOf (operation: Doc): Map<string, [string, string, unknown]> {
+  const found = new Map<string, [string, string, unknown]>()
+  for (const [status, response] of Object.entries(operation.responses as Doc)) {
+    for (const [media, content] of Object.entries((response.content ?? {}) as Doc)) {
+      for (const [code, example] of Object.entries((content.examples ?? {}) as Doc)) found.set(`${status} ${code}`, [status, media, example.value])
+    }
+  }
+  return found
+}
+
+t.test('every preset: the document validates as OpenAPI 3.0 and 3.1, and each declared code\'s example is what the route answers', async t => {
+  for (const name of names) {
+    for (const openapi of ['3.0.3', '3.1.0']) {
+      const codes = someCodes(name, 6)
+      const a = await app(t, { preset: name }, openapi)
+      const factories = defineErrors(Object.fromEntries(resolveOptions({ preset: name }).catalog)) as Record<string, () => ApiError>
+      a.get<{ Querystring: { code: string } }>('/v1/things', { config: { errors: codes } }, async request => {
+        throw (factories[request.query.code] as () => ApiError)()
+      })
+      await a.ready()
+      const doc = a.swagger() as Doc
+      await t.resolves(SwaggerParser.validate(structuredClone(doc) as never), `${name} ${openapi}: valid`)
+      const examples = examplesOf(doc.paths['/v1/things'].get)
+      for (const code of codes) {
+        const res = await a.inject(`/v1/things?code=${code}`)
+        const example = examples.get(`${res.statusCode} ${code}`)
+        t.ok(example, `${name}: ${code} has an example`)
+        if (example === undefined) continue
+        const [status, media] = example
+        t.equal(status, String(res.statusCode), `${name} ${code}: under its status`)
+        t.equal(media, (res.headers['content-type'] as string).split(';')[0], `${name} ${code}: under the content type it is sent with`)
+        t.same(example[2], res.json(), `${name} ${code}: the example is the body`)
+      }
+    }
+  }
+})
+
+t.test('every preset: the conditions\' examples are what the route answers when it meets them', async t => {
+  for (const name of names) {
+    const a = await app(t, { preset: name }, '3.1.0', { bodyLimit: 64 })
+    a.post('/v1/things', {
+      config: { errors: [] },
+      schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } }
+    }, async request => {
+      if ((request.body as { name: string }).name === 'boom') throw new Error('database password is hunter2')
+      return { ok: true }
+    })
+    await a.ready()
+    const doc = a.swagger() as Doc
+    await t.resolves(SwaggerParser.validate(structuredClone(doc) as never), `${name}: valid`)
+    const operation = doc.paths['/v1/things'].post
+    const examples = examplesOf(operation)
+    const json = { 'content-type': 'application/json' }
+    const requests = {
+      'missing field': { payload: '{}', headers: json },
+      'malformed JSON': { payload: '{"name":', headers: json },
+      'empty JSON body': { payload: '', headers: json },
+      'unsupported media type': { payload: '<name/>', headers: { 'content-type': 'application/xml' } },
+      'too large': { payload: JSON.stringify({ name: 'x'.repeat(100) }), headers: json },
+      internal: { payload: '{"name":"boom"}', headers: json }
+    }
+    // One example per code and status: several conditions of one code (malformed and empty JSON) show the first.
+    const compared = new Set<string>()
+    for (const [what, request] of Object.entries(requests)) {
+      const res = await a.inject({ method: 'POST', url: '/v1/things', ...request })
+      const key = `${res.statusCode} ${codeOf(res.json())}`
+      const example = examples.get(key)
+      t.ok(example, `${name} ${what}: ${key} is documented`)
+      if (example === undefined || compared.has(key)) continue
+      compared.add(key)
+      t.equal(example[1], (res.headers['content-type'] as string).split(';')[0], `${name} ${what}: under its content type`)
+      t.same(example[2], res.json(), `${name} ${what}: the example is the body`)
+    }
+  }
+})
+
+/** The code of a body of any format. */
+function codeOf (body: Doc): string {
+  return body.error_code ?? body.error?.code ?? body.code
+}

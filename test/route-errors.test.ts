@@ -1,0 +1,248 @@
+import swagger from '@fastify/swagger'
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
+import t from 'tap'
+import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../src/index.js'
+import { testPluginOptions, testServerOptions } from '../src/testing.js'
+import { logCapture } from './helper.js'
+
+type Doc = Record<string, any>
+
+const errors = defineErrors({
+  JOB_QUEUE_FULL: { status: 503, message: 'The job queue is full', retryable: true, category: 'Job' }
+})
+
+async function app (t: { teardown: (fn: () => unknown) => void }, plugin: ErrorEnvelopeOptions = {}, server: object = {}): Promise<FastifyInstance> {
+  const instance = Fastify({ ...testServerOptions({ requestId: 'req_1234567890' }), ...server })
+  t.teardown(() => instance.close())
+  await instance.register(swagger, { openapi: { info: { title: 'Jobs', version: '1.0.0' } } })
+  await instance.register(errorEnvelope, { ...testPluginOptions(), ...plugin })
+  return instance
+}
+
+async function documentOf (a: FastifyInstance): Promise<Doc> {
+  await a.ready()
+  return a.swagger() as Doc
+}
+
+/** Status → the codes of its examples, for the error responses of an operation. */
+function codesByStatus (operation: Doc): Record<string, string[]> {
+  const out: Record<string, string[]> = {}
+  for (const [status, response] of Object.entries(operation.responses as Doc)) {
+    const examples = response.content?.['application/json']?.examples
+    if (examples !== undefined) out[status] = Object.keys(examples)
+  }
+  return out
+}
+
+t.test('a route with five codes on three statuses: one response per status, listing its codes, one example each', async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/jobs/:id', {
+    config: { errors: ['AUTH_MISSING_KEY', presets.aitbc.errors.AUTH_INVALID_KEY, 'JOB_NOT_FOUND', 'JOB_ALREADY_CLAIMED', presets.aitbc.errors.JOB_ALREADY_COMPLETED] },
+    schema: { response: { 200: { type: 'object', properties: { id: { type: 'string' } } } } }
+  }, async () => ({ id: 'job-1' }))
+  const operation = (await documentOf(a)).paths['/v1/jobs/{id}'].get
+  t.same(Object.keys(operation.responses).sort(), ['200', '401', '404', '409'], 'the success response kept, a response per status')
+  t.same(codesByStatus(operation), {
+    401: ['AUTH_MISSING_KEY', 'AUTH_INVALID_KEY'],
+    404: ['JOB_NOT_FOUND'],
+    409: ['JOB_ALREADY_CLAIMED', 'JOB_ALREADY_COMPLETED']
+  })
+  t.equal(operation.responses['401'].description, '- `AUTH_MISSING_KEY`: No API key provided\n- `AUTH_INVALID_KEY`: API key is invalid')
+  t.same(operation.responses['404'].content['application/json'].schema, { $ref: '#/components/schemas/def-0' }, 'the format\'s schema, by reference')
+  const schemas = Object.values((await documentOf(a)).components.schemas) as Doc[]
+  t.equal(schemas.filter(s => s.title === 'FlatError').length, 1, 'registered once')
+  t.match(operation.description, /Errors: `AUTH_MISSING_KEY` \(401\), `AUTH_INVALID_KEY` \(401\), `JOB_NOT_FOUND` \(404\)/, 'the declared codes are in the route\'s description')
+})
+
+t.test('a route under a prefix, and one in an encapsulated plugin, are documented at their full path', async t => {
+  const a = await app(t, { errors, documentConditions: false })
+  const jobs: FastifyPluginAsync = async child => {
+    child.get('/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+  }
+  await a.register(jobs, { prefix: '/v1' })
+  await a.register(async function encapsulated (child) {
+    child.addHook('onRequest', async () => {})
+    await child.register(async grandchild => {
+      grandchild.post('/v2/jobs', { config: { errors: [errors.JOB_QUEUE_FULL] } }, async () => { throw errors.JOB_QUEUE_FULL() })
+    })
+  })
+  const doc = await documentOf(a)
+  t.same(codesByStatus(doc.paths['/v1/jobs/{id}'].get), { 404: ['JOB_NOT_FOUND'] })
+  t.same(codesByStatus(doc.paths['/v2/jobs'].post), { 503: ['JOB_QUEUE_FULL'] }, 'a code of the user\'s catalog, by its factory')
+  const res = await a.inject({ method: 'POST', url: '/v2/jobs' })
+  t.same(res.json(), doc.paths['/v2/jobs'].post.responses['503'].content['application/json'].examples.JOB_QUEUE_FULL.value)
+})
+
+t.test('an unknown code fails the route\'s registration, naming the route and the code, with the code it is closest to', async t => {
+  const a = await app(t)
+  t.throws(() => a.get('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FUOND'] } }, async () => 'x'), {
+    name: 'TypeError',
+    message: "fastify-error-envelope: route GET /v1/jobs/:id declares error code 'JOB_NOT_FUOND' in config.errors, which the active catalog does not know, did you mean 'JOB_NOT_FOUND'?"
+  })
+  t.throws(() => a.post('/v1/x', { config: { errors: ['NOPE_NOTHING_LIKE_IT'] } }, async () => 'x'), {
+    message: /route POST \/v1\/x declares error code 'NOPE_NOTHING_LIKE_IT' .* does not know: add it to the plugin's errors option/
+  })
+  t.throws(() => a.post('/v1/y', { config: { errors: [errors.JOB_QUEUE_FULL] } }, async () => 'x'), {
+    message: /route POST \/v1\/y declares error code 'JOB_QUEUE_FULL'/
+  }, 'a factory of a catalog the plugin was not given')
+  t.throws(() => a.post('/v1/z', { config: { errors: 'JOB_NOT_FOUND' as never } }, async () => 'x'), {
+    message: "fastify-error-envelope: option 'config.errors' of route POST /v1/z expects an array of error codes or factories, instead got 'JOB_NOT_FOUND'"
+  })
+  t.throws(() => a.post('/v1/w', { config: { errors: [42 as never] } }, async () => 'x'), {
+    message: "fastify-error-envelope: option 'config.errors' of route POST /v1/w expects error codes or their factories, instead got 42"
+  })
+})
+
+t.test('a route registered before the plugin with config.errors fails ready instead of going undocumented', async t => {
+  const a = Fastify()
+  t.teardown(() => a.close())
+  a.get('/v1/early', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  await a.register(errorEnvelope)
+  await t.rejects(async () => { await a.ready() }, { name: 'TypeError', message: /route 'GET \/v1\/early' was registered before the plugin/ })
+})
+
+t.test('a status the route documents itself: a declared code on it is refused, a condition on it left to the route', async t => {
+  const a = await app(t)
+  t.throws(() => a.get('/v1/a', {
+    config: { errors: ['JOB_NOT_FOUND'] },
+    schema: { response: { 404: { type: 'object', properties: { detail: { type: 'string' } } } } }
+  }, async () => 'x'), { message: /route GET \/v1\/a declares 'JOB_NOT_FOUND' \(404\) in config.errors, and its schema.response already has 404/ })
+  const own = { description: 'Our own 500', type: 'object', properties: { detail: { type: 'string' } } }
+  a.get('/v1/b', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { response: { 500: own } } }, async () => 'x')
+  const doc = await documentOf(a)
+  t.equal(doc.paths['/v1/b'].get.responses['500'].description, 'Our own 500')
+  t.same(codesByStatus(doc.paths['/v1/b'].get), { 404: ['JOB_NOT_FOUND'] })
+})
+
+t.test('a schema object shared by two routes gets each route\'s own errors', async t => {
+  const a = await app(t, { documentConditions: false })
+  const schema = { querystring: { type: 'object', properties: { q: { type: 'string' } } } }
+  a.get('/v1/a', { schema, config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  a.get('/v1/b', { schema, config: { errors: ['JOB_EXPIRED'] } }, async () => 'x')
+  a.get('/v1/c', { schema }, async () => 'x')
+  const doc = await documentOf(a)
+  t.same(codesByStatus(doc.paths['/v1/a'].get), { 404: ['JOB_NOT_FOUND'] })
+  t.same(codesByStatus(doc.paths['/v1/b'].get), { 410: ['JOB_EXPIRED'] })
+  t.same(codesByStatus(doc.paths['/v1/c'].get), {}, 'a route that declares nothing is left as it is')
+  t.same(Object.keys(schema), ['querystring'], 'the shared object is not changed')
+})
+
+t.test('the conditions a route meets are documented with its declared codes', async t => {
+  await t.test('a body route with a schema: validation, the body conditions and the internal error', async t => {
+    const a = await app(t)
+    a.post('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { body: { type: 'object', properties: { name: { type: 'string' } } } } }, async () => 'x')
+    t.same(codesByStatus((await documentOf(a)).paths['/v1/jobs'].post), {
+      400: ['BAD_REQUEST'],
+      404: ['JOB_NOT_FOUND'],
+      413: ['PAYLOAD_TOO_LARGE'],
+      415: ['UNSUPPORTED_MEDIA_TYPE'],
+      422: ['VALIDATION_MISSING_FIELD', 'VALIDATION_INVALID_TYPE', 'VALIDATION_OUT_OF_RANGE', 'VALIDATION_INVALID_FORMAT'],
+      500: ['SYSTEM_INTERNAL_ERROR']
+    })
+  })
+  await t.test('a GET without a schema: only the internal error; rate limits and maintenance when on', async t => {
+    const a = await app(t, { rateLimit: { max: 100, timeWindow: 60_000, quota: { max: 1000, timeWindow: '1 day' } }, maintenance: { enabled: false } })
+    a.get('/v1/a', { config: { errors: [] } }, async () => 'x')
+    a.get('/v1/b', { config: { errors: [], rateLimit: false } }, async () => 'x')
+    const doc = await documentOf(a)
+    t.same(codesByStatus(doc.paths['/v1/a'].get), { 429: ['RATE_LIMIT_EXCEEDED', 'RATE_QUOTA_EXCEEDED'], 500: ['SYSTEM_INTERNAL_ERROR'], 503: ['SYSTEM_MAINTENANCE'] })
+    t.ok(doc.paths['/v1/a'].get.responses['429'].headers['retry-after'], 'Retry-After documented on 429')
+    t.same(codesByStatus(doc.paths['/v1/b'].get), { 500: ['SYSTEM_INTERNAL_ERROR'], 503: ['SYSTEM_MAINTENANCE'] }, 'not rate limited: no 429')
+  })
+  await t.test('documentConditions: false lists the declared codes alone', async t => {
+    const a = await app(t, { documentConditions: false })
+    a.post('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { body: { type: 'object' } } }, async () => 'x')
+    t.same(codesByStatus((await documentOf(a)).paths['/v1/jobs'].post), { 404: ['JOB_NOT_FOUND'] })
+  })
+})
+
+t.test('with negotiate, problem details are documented as a second media type', async t => {
+  const a = await app(t, { negotiate: true, documentConditions: false })
+  a.get('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const content = (await documentOf(a)).paths['/v1/jobs'].get.responses['404'].content
+  t.same(Object.keys(content), ['application/json', 'application/problem+json'])
+  const res = await a.inject({ url: '/v1/jobs', headers: { accept: 'application/problem+json' } })
+  t.same(content['application/problem+json'].examples.JOB_NOT_FOUND.value, res.json())
+})
+
+t.test('options: undeclared and documentConditions are checked like every option', async t => {
+  for (const [plugin, message] of [
+    [{ undeclared: 'loud' }, "option 'undeclared' expects 'off', 'warn' or 'throw', instead got 'loud'"],
+    [{ documentConditions: 'yes' }, "option 'documentConditions' expects a boolean, instead got 'yes'"],
+    [{ undeclard: 'warn' }, "unknown option 'undeclard', did you mean 'undeclared'?"]
+  ] as const) {
+    const a = Fastify()
+    t.teardown(() => a.close())
+    await t.rejects(async () => { await a.register(errorEnvelope, plugin as never) }, { name: 'TypeError', message: `fastify-error-envelope: ${message}` })
+  }
+})
+
+t.test('undeclared codes', async t => {
+  const routes = (a: FastifyInstance): void => {
+    a.post('/v1/jobs/:id', {
+      config: { errors: ['JOB_NOT_FOUND'] },
+      schema: { body: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } } }
+    }, async request => {
+      const { name } = request.body as { name: string }
+      if (name === 'expired') throw presets.aitbc.errors.JOB_EXPIRED()
+      if (name === 'crash') throw new Error('boom')
+      throw new ApiError('JOB_NOT_FOUND')
+    })
+    a.get('/v1/free', async () => { throw presets.aitbc.errors.JOB_EXPIRED() })
+  }
+  const post = async (a: FastifyInstance, name?: string): Promise<Awaited<ReturnType<FastifyInstance['inject']>>> =>
+    await a.inject({ method: 'POST', url: '/v1/jobs/1', payload: name === undefined ? {} : { name } })
+
+  await t.test('warn (the default): one line per route and code, the answer unchanged', async t => {
+    const { stream, lines } = logCapture()
+    const a = await app(t, {}, { logger: { stream } })
+    routes(a)
+    for (let i = 0; i < 3; i++) t.equal((await post(a, 'expired')).statusCode, 410)
+    await post(a, 'found')
+    await post(a)            // a validation failure: a condition
+    await post(a, 'crash')   // the internal error: a condition
+    await a.inject('/v1/free') // a route that declares nothing
+    const warned = lines.filter(l => l.level === 40 && /config\.errors/.test(l.msg))
+    t.equal(warned.length, 1)
+    t.match(warned[0], { route: 'POST /v1/jobs/:id', error_code: 'JOB_EXPIRED', msg: /route POST \/v1\/jobs\/:id answered 'JOB_EXPIRED', which its config.errors does not declare/ })
+  })
+
+  await t.test('throw: the internal error, and the log says why', async t => {
+    const { stream, lines } = logCapture()
+    const a = await app(t, { undeclared: 'throw' }, { logger: { stream } })
+    routes(a)
+    const res = await post(a, 'expired')
+    t.equal(res.statusCode, 500)
+    t.same(res.json(), { detail: 'Unexpected server error', error_code: 'SYSTEM_INTERNAL_ERROR', request_id: 'req_1234567890' })
+    t.ok(lines.some(l => l.level === 50 && /answered 'JOB_EXPIRED', which its config.errors does not declare \(option undeclared: 'throw'\)/.test(l.msg)))
+    t.equal((await post(a, 'found')).statusCode, 404, 'a declared code is answered')
+    t.equal((await post(a)).statusCode, 422, 'a condition is answered')
+    t.equal((await a.inject('/v1/free')).statusCode, 410, 'a route that declares nothing is not checked')
+  })
+
+  await t.test('off: nothing checked, nothing logged', async t => {
+    const { stream, lines } = logCapture()
+    const a = await app(t, { undeclared: 'off' }, { logger: { stream } })
+    routes(a)
+    t.equal((await post(a, 'expired')).statusCode, 410)
+    t.notOk(lines.some(l => /config\.errors/.test(String(l.msg))))
+  })
+})
+
+t.test('the docs pages list, for each code, the routes that declare it', async t => {
+  const a = await app(t, { docs: {}, errors })
+  a.get('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND', 'JOB_EXPIRED'] } }, async () => 'x')
+  await a.register(async child => {
+    child.delete('/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  }, { prefix: '/v2' })
+  a.post('/v1/jobs', { config: { errors: [errors.JOB_QUEUE_FULL] } }, async () => 'x')
+  await a.ready()
+  const index = (await a.inject('/errors')).body
+  const row = (code: string): string => new RegExp(`<tr id="${code}"[^>]*>(.*?)</tr>`, 's').exec(index)?.[1] ?? ''
+  t.match(row('JOB_NOT_FOUND'), 'Returned by <code>GET /v1/jobs/:id</code>, <code>DELETE /v2/jobs/:id</code>')
+  t.match(row('JOB_EXPIRED'), 'Returned by <code>GET /v1/jobs/:id</code>')
+  t.match(row('JOB_QUEUE_FULL'), 'Returned by <code>POST /v1/jobs</code>')
+  t.notMatch(row('JOB_ALREADY_CLAIMED'), 'Returned by', 'a code no route declares lists none')
+  t.notMatch(index, '<!--routes', 'no marker left')
+  t.match((await a.inject('/errors/JOB_NOT_FOUND')).body, 'Returned by <code>GET /v1/jobs/:id</code>, <code>DELETE /v2/jobs/:id</code>')
+})
