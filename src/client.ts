@@ -9,6 +9,7 @@
  * `ApiError`, no factories, nothing of Fastify reaches a browser bundle.
  */
 export type { RetryGuidance } from './catalog.js'
-export { ApiClientError, type ApiClientErrorInit, type ErrorBodyFormat } from './client/error.js'
-export { parseApiError, type FetchResponseLike, type InjectResponseLike } from './client/parse.js'
+export { ApiClientError, type ApiClientErrorInit, type ClientErrorCode, type ErrorBodyFormat } from './client/error.js'
+export type { ClientCatalog, CodeOf } from './client/catalog.js'
+export { parseApiError, type FetchResponseLike, type InjectResponseLike, type ParseOptions } from './client/parse.js'
 export { fetchWithRetry, type HeadersInitLike, type RetryInfo, type RetryPolicy } from './client/retry.js'
