@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process'
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs'
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -27,8 +27,8 @@ symlinkSync(pkg, join(base, 'app', 'node_modules', 'fastify-error-envelope'), 'd
 symlinkSync(join(pkg, 'dist', 'cli.js'), join(base, 'app', 'node_modules', '.bin', 'fee-docs'))
 
 const env = { ...process.env, _TAPJS_PROCESSINFO_COVERAGE_: '0' }
-function run (script: string, args: string[]): { status: number | null, stdout: string, stderr: string } {
-  const result = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8' })
+function run (script: string, args: string[], cwd?: string): { status: number | null, stdout: string, stderr: string } {
+  const result = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8', cwd })
   return { status: result.status, stdout: result.stdout, stderr: result.stderr }
 }
 
@@ -52,14 +52,14 @@ t.test('--flag=value is accepted', async t => {
   const result = run(script, ['docs', '--preset=genai', '--format=md'])
   t.equal(result.status, 0)
   t.equal(result.stdout, presetMarkdown('genai'))
-  t.same(runCli(['docs', '--preset=tokenbay', '--format=json']).code, 0)
-  t.match(runCli(['docs', '--preset=nope']), { code: 2, stderr: /unknown or missing --preset "nope"/ })
-  t.match(runCli(['docs', '--preset=']), { code: 2, stderr: /unknown or missing --preset ""/ })
+  t.same((await runCli(['docs', '--preset=tokenbay', '--format=json'])).code, 0)
+  t.match(await runCli(['docs', '--preset=nope']), { code: 2, stderr: /unknown or missing --preset "nope"/ })
+  t.match(await runCli(['docs', '--preset=']), { code: 2, stderr: /unknown or missing --preset ""/ })
 })
 
 t.test('--help and -h print the usage to stdout and exit 0', async t => {
   for (const args of [['--help'], ['-h'], ['docs', '--help'], ['docs', '-h']]) {
-    const result = runCli(args)
+    const result = await runCli(args)
     t.equal(result.code, 0, args.join(' '))
     t.match(result.stdout, /^Usage:/, args.join(' '))
     t.equal(result.stderr, '', args.join(' '))
@@ -76,4 +76,24 @@ t.test('a mistake still exits 2 with the usage on stderr, also as a process', as
   t.equal(result.status, 2)
   t.equal(result.stdout, '')
   t.match(result.stderr, /unknown or missing --preset "nope"\nUsage:/)
+})
+
+t.test('--errors: the built CLI prints the reference of the app\'s own catalog, from its compiled module', async t => {
+  // The user's app: its errors module imports the package as any app does, and the CLI runs from its directory.
+  const app = join(base, 'app')
+  const spec = { JOB_LOCKED: { status: 423, message: 'Job {job_id} is locked', category: 'Job', retryable: true } }
+  mkdirSync(join(app, 'dist'), { recursive: true })
+  writeFileSync(join(app, 'package.json'), JSON.stringify({ type: 'module' }))
+  writeFileSync(join(app, 'dist', 'errors.js'), `import { defineErrors } from 'fastify-error-envelope'\nexport const errors = defineErrors(${JSON.stringify(spec)})\n`)
+  const [, script] = starts[2] as [string, string]
+  const result = run(script, ['docs', '--preset', 'genai', '--errors', './dist/errors.js'], app)
+  t.equal(result.stderr, '')
+  t.equal(result.status, 0)
+  t.equal(result.stdout, presetMarkdown('genai', spec), 'what the docs generator makes of the same preset and errors')
+  t.match(result.stdout, '| `JOB_LOCKED` | 423 | Job {job_id} is locked |')
+
+  const missing = run(script, ['docs', '--preset', 'genai', '--errors', './dist/nope.js'], app)
+  t.equal(missing.status, 1)
+  t.equal(missing.stdout, '')
+  t.match(missing.stderr, /^fastify-error-envelope: --errors \.\/dist\/nope\.js: no such file \(.*\)\n$/, 'one line, no stack')
 })
