@@ -5,8 +5,9 @@
  *
  * It has no runtime dependency on Fastify or on Node: it runs wherever `fetch`
  * does (browsers, edge runtimes, Deno, Bun, Node ≥ 18). The presets' catalogs
- * it consults are plain data (`fastify-error-envelope/catalogs`): no
- * `ApiError`, no factories, nothing of Fastify reaches a browser bundle.
+ * it consults are plain data (`fastify-error-envelope/catalogs`), and so is
+ * the user's catalog it takes (`{ catalog }`): no `ApiError`, no factories,
+ * nothing of Fastify reaches a browser bundle.
  */
 export type { RetryGuidance } from './catalog.js'
 export { ApiClientError, type ApiClientErrorInit, type ClientErrorCode, type ErrorBodyFormat } from './client/error.js'
