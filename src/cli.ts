@@ -96,16 +96,13 @@ export async function runCli (args: string[], cwd: string = process.cwd()): Prom
   let errors: CatalogSpec | undefined
   try {
     errors = errorsPath === undefined ? undefined : await loadErrors(errorsPath, cwd)
-    return format === 'md'
-      ? { code: 0, stdout: presetMarkdown(preset as PresetName, errors), stderr: '' }
-      : { code: 0, stdout: JSON.stringify(presetReference(preset as PresetName, errors), null, 2) + '\n', stderr: '' }
   } catch (err) {
-    // A catalog the preset cannot take (a field rule, say) is the user's to fix as well: its message, not a stack.
-    if (err instanceof CliFailure || (errors !== undefined && err instanceof TypeError)) {
-      return { code: 1, stdout: '', stderr: `fastify-error-envelope: ${firstLine(err)}\n` }
-    }
-    throw err
+    if (!(err instanceof CliFailure)) throw err
+    return { code: 1, stdout: '', stderr: `fastify-error-envelope: ${err.message}\n` }
   }
+  return format === 'md'
+    ? { code: 0, stdout: presetMarkdown(preset as PresetName, errors), stderr: '' }
+    : { code: 0, stdout: JSON.stringify(presetReference(preset as PresetName, errors), null, 2) + '\n', stderr: '' }
 }
 
 /* c8 ignore start -- the entry point; the tests call runCli and run the built CLI as a process (test/cli.test.ts) */
