@@ -16,6 +16,8 @@ import { problem } from './presets/data/problem.js'
 import { sessions } from './presets/data/sessions.js'
 import { tokenbay } from './presets/data/tokenbay.js'
 
+import type { CatalogSpec } from './catalog.js'
+
 export type { CatalogEntry, CatalogSpec, CodeRow, RetryGuidance } from './catalog.js'
 export type { Condition, ConditionTarget, FieldRules, PresetData, PresetSpec } from './presets/preset.js'
 
@@ -24,3 +26,22 @@ export const catalogs = { aitbc, genai, sessions, tokenbay, problem } as const
 
 /** A preset's name. */
 export type CatalogName = keyof typeof catalogs
+
+/**
+ * Declares a catalog as plain data, the form a browser may import: its codes, statuses and
+ * messages stay literal types. Give the same object to `defineErrors()` on the server and to
+ * `parseApiError(response, { catalog })` on the client, which types the error's code with it.
+ * It returns its argument: the server checks the catalog when `defineErrors()` reads it.
+ *
+ * @example
+ * // errors-catalog.ts: imported by the server and by the browser
+ * import { defineCatalog } from 'fastify-error-envelope/catalogs'
+ *
+ * export const catalog = defineCatalog({
+ *   JOB_NOT_FOUND: { status: 404, message: 'Job {job_id} not found', category: 'Job' },
+ *   JOB_LOCKED: { status: 423, message: 'Job is locked', retryable: true }
+ * })
+ */
+export function defineCatalog<const Spec extends CatalogSpec> (spec: Spec): Spec {
+  return spec
+}

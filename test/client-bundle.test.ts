@@ -32,3 +32,16 @@ t.test('the client still finds a preset code in the bundled data', async t => {
   })
   t.match(error, { code: 'PRODUCT_OUT_OF_STOCK', retryable: true, retry: 'exponential_backoff', format: 'envelope', requestId: 'req-1' })
 })
+
+t.test("the bundled client reads the user's plain catalog, made by the bundled defineCatalog", async t => {
+  const load = async <T>(entry: string): Promise<T> => {
+    const { code } = await bundle(entry)
+    return await import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`) as T
+  }
+  const client = await load<typeof import('../src/client.js')>('src/client.ts')
+  const { defineCatalog } = await load<typeof import('../src/catalogs.js')>('src/catalogs.ts')
+  const catalog = defineCatalog({ JOB_LOCKED: { status: 423, message: 'Job is locked', retryable: true } })
+  const error = await client.parseApiError({ statusCode: 423, headers: {}, body: JSON.stringify({ detail: 'Job is locked', error_code: 'JOB_LOCKED', request_id: 'r' }) }, { catalog })
+  t.match(error, { code: 'JOB_LOCKED', retryable: true, retry: 'exponential_backoff' })
+  t.equal(error?.is('JOB_LOCKED'), true)
+})

@@ -81,6 +81,7 @@ t.test('every ts block in docs/guides compiles against the package', async t => 
     paths: {
       'fastify-error-envelope': [join(root, 'src', 'index.ts')],
       'fastify-error-envelope/client': [join(root, 'src', 'client.ts')],
+      'fastify-error-envelope/catalogs': [join(root, 'src', 'catalogs.ts')],
       'fastify-error-envelope/testing': [join(root, 'src', 'testing.ts')]
     }
   }

@@ -20,15 +20,23 @@ export interface ApiClientErrorInit {
 }
 
 /**
- * An error response of an API, whatever its format: what {@link parseApiError}
- * returns and {@link fetchWithRetry} throws.
+ * The type of {@link ApiClientError.code}: the catalog's codes, for completion, or any other
+ * string, because a server may answer a code the client's copy of the catalog does not list
+ * (a newer server) and a body of no known format gives `HTTP_<status>`.
  */
-export class ApiClientError extends Error {
+export type ClientErrorCode<Code extends string> = string extends Code ? string : Code | (string & {})
+
+/**
+ * An error response of an API, whatever its format: what {@link parseApiError}
+ * returns and {@link fetchWithRetry} throws. `Code` is the union of the codes of
+ * the catalog it was read with (`parseApiError(response, { catalog })`).
+ */
+export class ApiClientError<Code extends string = string> extends Error {
   override name = 'ApiClientError'
   /** The HTTP status. */
   readonly status: number
   /** The machine-readable code (`error_code`, `error.code`, `code`), or `HTTP_<status>` when the body has none. */
-  readonly code: string
+  readonly code: ClientErrorCode<Code>
   /** The body's request id, else the `x-request-id` header: log it, and quote it to support. */
   readonly requestId: string | undefined
   /** More context: `error.details` of the envelope; the members beyond the documented ones in the other formats. */
@@ -51,7 +59,7 @@ export class ApiClientError extends Error {
   constructor (init: ApiClientErrorInit) {
     super(init.message)
     this.status = init.status
-    this.code = init.code
+    this.code = init.code as ClientErrorCode<Code>
     this.requestId = init.requestId
     this.details = init.details
     this.field = init.field
@@ -61,5 +69,17 @@ export class ApiClientError extends Error {
     this.format = init.format
     this.retry = init.retry
     this.body = init.body
+  }
+
+  /**
+   * Whether the error's code is one of `codes`, which must be codes of the catalog the
+   * error was read with (a code it does not list is a type error); narrows `code`.
+   *
+   * @example
+   * const error = await parseApiError(response, { catalog })
+   * if (error?.is('JOB_NOT_FOUND', 'JOB_EXPIRED')) showGone(error.code) // 'JOB_NOT_FOUND' | 'JOB_EXPIRED'
+   */
+  is<const Known extends Code> (...codes: [Known, ...Known[]]): this is this & { readonly code: Known } {
+    return (codes as string[]).includes(this.code)
   }
 }

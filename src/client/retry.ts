@@ -1,5 +1,6 @@
-import type { RetryGuidance } from '../catalog.js'
-import { parseApiError } from './parse.js'
+import type { CatalogSpec, RetryGuidance } from '../catalog.js'
+import { checkClientCatalog, type ClientCatalog } from './catalog.js'
+import { read } from './parse.js'
 
 /** What {@link RetryPolicy.onRetry} is told before each wait. */
 export interface RetryInfo {
@@ -14,7 +15,7 @@ export interface RetryInfo {
 }
 
 /** How {@link fetchWithRetry} retries. */
-export interface RetryPolicy {
+export interface RetryPolicy<Catalog extends CatalogSpec = CatalogSpec> {
   /** Attempts in all, the first included. Default 3. */
   maxAttempts?: number
   /** No wait may end later than this many ms after the first attempt started; the error is thrown instead. Default 30 000. */
@@ -27,6 +28,8 @@ export interface RetryPolicy {
   jitter?: boolean
   /** Aborts the request and any wait (default: `init.signal`). */
   signal?: AbortSignal
+  /** The API's catalog as plain data, as `parseApiError` takes it: its `retryable` and `retry` decide before the presets'. */
+  catalog?: ClientCatalog<Catalog>
   /** The fetch to use. Default the global one. */
   fetch?: typeof fetch
   /** Called once on `refresh_and_retry` (an expired token); the headers it returns are set on the next request. */
@@ -65,7 +68,8 @@ function timer (ms: number, signal: AbortSignal | undefined): Promise<void> {
  *   with full jitter, and never less than a `Retry-After` the server sent;
  * - `refresh_and_retry` (an expired token): calls `onRefresh` once and retries at once with its headers.
  *
- * Network errors (fetch rejecting with a `TypeError`) are retried with backoff.
+ * With `catalog` (the API's own codes as plain data) its codes' `retryable` and `retry` count
+ * before the presets'. Network errors (fetch rejecting with a `TypeError`) are retried with backoff.
  * After `maxAttempts`, or when a wait would end past `maxElapsedMs`, it throws
  * the last error. An abort of `signal` rejects at once with its reason, also
  * during a wait. The request body must be replayable (a string, bytes,
@@ -86,8 +90,10 @@ function timer (ms: number, signal: AbortSignal | undefined): Promise<void> {
  *   throw err
  * }
  */
-export async function fetchWithRetry (url: string | URL, init: RequestInit = {}, policy: RetryPolicy = {}): Promise<Response> {
+export async function fetchWithRetry<Catalog extends CatalogSpec = CatalogSpec> (url: string | URL, init: RequestInit = {}, policy: RetryPolicy<Catalog> = {}): Promise<Response> {
   const { maxAttempts = 3, maxElapsedMs = 30_000, baseDelayMs = 500, maxDelayMs = 10_000, jitter = true, onRefresh, onRetry } = policy
+  const catalog = policy.catalog
+  checkClientCatalog(catalog, 'fetchWithRetry()')
   const doFetch = policy.fetch ?? globalThis.fetch
   const sleep = policy.sleep ?? timer
   const signal = policy.signal ?? init.signal ?? undefined
@@ -114,7 +120,7 @@ export async function fetchWithRetry (url: string | URL, init: RequestInit = {},
       delayMs = backoff(attempt)
     }
     if (response !== undefined) {
-      const error = await parseApiError(response)
+      const error = await read(response, catalog)
       if (error === undefined) return response
       failure = error
       retry = error.retry

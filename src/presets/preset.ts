@@ -23,7 +23,7 @@ export type FieldRules = Record<string, Record<string, string>>
 /** A preset is data: its catalog, its format and its condition map. */
 export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
   name: string
-  /** Where its document is, for humans. */
+  /** The name of its document, as its users know it (the references print it). */
   source: string
   catalog: Spec
   /** Codes of the catalog that its document lists; the rest are this preset's additions. */

@@ -17,7 +17,7 @@ export interface ResolvedCondition {
  */
 export interface ResolvedPreset {
   name: string
-  /** Where its document is, for humans. */
+  /** The name of its document, as its users know it (the references print it). */
   source: string
   /** Codes its document lists; the rest of the catalog are the preset's or the user's additions. */
   documented: ReadonlySet<string>

@@ -11,7 +11,9 @@ export interface BuiltCli {
   /** Each way package managers start the bin, named, with the script path to start. */
   starts: Array<[string, string]>
   /** Starts `script` with node and `args`; waits for it to exit. */
-  run: (script: string, args: string[]) => CliRun
+  run: (script: string, args: string[], cwd?: string) => CliRun
+  /** The directory of an app that has the package installed (node_modules/fastify-error-envelope). */
+  app: string
 }
 
 /**
@@ -42,8 +44,9 @@ export function builtCli (t: Teardown): BuiltCli {
       ['through a symlinked package directory (pnpm)', join(base, 'app', 'node_modules', 'fastify-error-envelope', 'dist', 'cli.js')],
       ['through a symlink to the file under another name', join(base, 'app', 'node_modules', '.bin', 'fee-docs')]
     ],
-    run (script, args) {
-      const result = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8' })
+    app: join(base, 'app'),
+    run (script, args, cwd) {
+      const result = spawnSync(process.execPath, [script, ...args], { env, encoding: 'utf8', cwd })
       return { status: result.status, stdout: result.stdout, stderr: result.stderr }
     }
   }

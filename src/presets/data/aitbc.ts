@@ -49,7 +49,7 @@ const catalog = {
 
 const spec: PresetSpec<typeof catalog> = {
   name: 'aitbc',
-  source: 'shared/seeds/001 (AITBC "Error Codes and Handling")',
+  source: 'AITBC "Error Codes and Handling"',
   catalog,
   documented: Object.keys(catalog).filter(code => !['BAD_REQUEST', 'NOT_FOUND', 'PAYLOAD_TOO_LARGE', 'UNSUPPORTED_MEDIA_TYPE'].includes(code)) as Array<keyof typeof catalog>,
   format: { name: 'flat' },

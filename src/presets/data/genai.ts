@@ -41,7 +41,7 @@ const catalog = {
 
 const spec: PresetSpec<typeof catalog> = {
   name: 'genai',
-  source: 'shared/seeds/002 (GenAI API "Error Codes")',
+  source: 'GenAI API "Error Codes"',
   catalog,
   documented: Object.keys(catalog) as Array<keyof typeof catalog>,
   format: { name: 'envelope', envelope: { data: false, timestamp: true } },

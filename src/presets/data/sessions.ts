@@ -31,7 +31,7 @@ const catalog = {
 
 const spec: PresetSpec<typeof catalog> = {
   name: 'sessions',
-  source: 'shared/seeds/003 (sessions API "Errors")',
+  source: 'sessions API "Errors"',
   catalog,
   documented: Object.keys(catalog).filter(code => code !== 'NOT_FOUND' && code !== 'SERVICE_UNAVAILABLE') as Array<keyof typeof catalog>,
   format: { name: 'envelope', envelope: { data: true, timestamp: false, details: 'always' } },

@@ -40,7 +40,7 @@ const businessCodes = Object.keys(catalog).slice(0, 14) as Array<keyof typeof ca
 
 const spec: PresetSpec<typeof catalog> = {
   name: 'tokenbay',
-  source: 'shared/seeds/004 (TokenBay Gateway "Errors")',
+  source: 'TokenBay Gateway "Errors"',
   catalog,
   documented: businessCodes,
   format: { name: 'openai' },
