@@ -246,3 +246,11 @@ t.test('the docs pages list, for each code, the routes that declare it', async t
   t.notMatch(index, '<!--routes', 'no marker left')
   t.match((await a.inject('/errors/JOB_NOT_FOUND')).body, 'Returned by <code>GET /v1/jobs/:id</code>, <code>DELETE /v2/jobs/:id</code>')
 })
+
+t.test('an app schema of its own under the format schema\'s $id fails the declaring route, naming it', async t => {
+  const app = Fastify()
+  t.teardown(() => app.close())
+  app.addSchema({ $id: 'FlatError', type: 'object', properties: { mine: { type: 'string' } } })
+  await app.register(errorEnvelope, { format: 'flat' })
+  t.throws(() => app.get('/jobs', { config: { errors: ['NOT_FOUND'] } }, async () => ({})), { name: 'TypeError', message: /route GET \/jobs .*schema 'FlatError'.*another \$id/ })
+})
