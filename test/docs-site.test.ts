@@ -1,15 +1,12 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
-import { chromium } from 'playwright-core'
 import t from 'tap'
 import errorEnvelope, { ApiError, defineErrors, presets, requestIdOptions, type ErrorEnvelopeOptions, type PresetName } from '../src/index.js'
 import { resolveOptions } from '../src/options.js'
 import type { CatalogEntry } from '../src/catalog.js'
 import { build } from './helper.js'
+import { openPage } from './helpers/browser.js'
 
 const names = Object.keys(presets) as PresetName[]
 const sampleId = 'req_1234567890'
@@ -399,25 +396,10 @@ t.test('options', async t => {
 })
 
 t.test('in a real browser: the index renders, lists the codes, and the search filters them', { timeout: 60_000 }, async t => {
-  const executablePath = '/usr/bin/chromium'
-  t.ok(existsSync(executablePath), `${executablePath} is installed (.ci/run installs it)`)
   const server = Fastify({ ...requestIdOptions() })
   await server.register(errorEnvelope, { preset: 'aitbc', docs: {} })
   const address = await server.listen({ host: '127.0.0.1', port: 0 })
-  const profile = mkdtempSync(join(tmpdir(), 'fee-chromium-'))
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(async () => {
-    await browser.close()
-    await server.close()
-    rmSync(profile, { recursive: true, force: true })
-  })
-
-  const page = browser.pages()[0] ?? await browser.newPage()
+  const page = await openPage(t, async () => await server.close())
   const problems: string[] = []
   page.on('console', message => { if (message.type() === 'error' || message.type() === 'warning') problems.push(message.text()) })
   page.on('pageerror', error => problems.push(error.message))

@@ -1,10 +1,7 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import SwaggerParser from '@apidevtools/swagger-parser'
-import { chromium } from 'playwright-core'
 import t from 'tap'
 import { buildApp } from '../../examples/openapi/app.js'
+import { openPage } from '../helpers/browser.js'
 
 t.test('the routes declare their errors, and the generated OpenAPI document shows them, valid', async t => {
   const app = await buildApp()
@@ -43,23 +40,9 @@ t.test('the routes still answer the envelope they document', async t => {
 })
 
 t.test('in a real browser: the Swagger UI page shows a route\'s error examples', { timeout: 90_000 }, async t => {
-  const executablePath = '/usr/bin/chromium'
-  t.ok(existsSync(executablePath), `${executablePath} is installed (.ci/run installs it)`)
   const app = await buildApp()
   const address = await app.listen({ host: '127.0.0.1', port: 0 })
-  const profile = mkdtempSync(join(tmpdir(), 'fee-chromium-'))
-  const browser = await chromium.launchPersistentContext(profile, {
-    executablePath,
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync']
-  })
-  t.teardown(async () => {
-    await browser.close()
-    await app.close()
-    rmSync(profile, { recursive: true, force: true })
-  })
-  const page = browser.pages()[0] ?? await browser.newPage()
+  const page = await openPage(t, async () => await app.close())
   t.equal((await page.goto(`${address}/docs`))?.status(), 200)
   const operation = page.locator('#operations-default-get_v1_jobs__id_')
   await operation.locator('.opblock-summary').click()
