@@ -4,6 +4,7 @@ import type { ResolvedOptions } from './options.js'
 import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
 import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
+import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -53,11 +54,16 @@ export function createHandlers (opts: ResolvedOptions) {
     }
   }
 
-  /** The format for this request: problem details when negotiation is on and the client asks for them. */
+  /**
+   * The format for this request: problem details when negotiation is on and the client's `Accept`
+   * weighs them above the active format's content type (docs/formats.md, "Negotiation").
+   */
   function formatFor (request: FastifyRequest): Format {
-    const accept = opts.negotiate === undefined ? undefined : request.headers.accept
-    return typeof accept === 'string' && asksForProblem(accept)
-      ? opts.negotiate as Format
+    const problem = opts.negotiate
+    if (problem === undefined) return opts.format
+    const accept = request.headers.accept
+    return typeof accept === 'string' && prefersAlternative(accept, opts.format.contentType, problem.contentType)
+      ? problem
       : opts.format
   }
 
@@ -116,6 +122,8 @@ export function createHandlers (opts: ResolvedOptions) {
     const { payload, contentType, status } = render(reply.request, answer, formatFor(reply.request))
     reply.code(status)
     for (const [name, value] of headers) reply.header(name, value)
+    // The body's shape depends on Accept: a cache must not hand one client's shape to another.
+    if (opts.negotiate !== undefined) varyOnAccept(reply)
     if (retryHeaders) {
       // What OpenAI's SDKs read before anything else when deciding to retry.
       reply.header('x-should-retry', record.retryable ? 'true' : 'false')
@@ -152,6 +160,7 @@ export function createHandlers (opts: ResolvedOptions) {
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
+      if (opts.negotiate !== undefined) varyOnAccept(reply)
       if (sendableRequestId.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)
       write(reply, payload)
@@ -258,15 +267,6 @@ function serializeWith (format: Format, record: ErrorRecord): string {
   const payload = (format.serialize ?? defaultSerializer(format.contentType))(body)
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
-}
-
-/** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */
-function asksForProblem (accept: string): boolean {
-  return accept.split(',').some(range => {
-    const [type, ...params] = range.split(';').map(part => part.trim().toLowerCase())
-    const q = params.find(p => p.startsWith('q='))
-    return type === 'application/problem+json' && (q === undefined || Number(q.slice(2)) > 0)
-  })
 }
 
 const maxCauseDepth = 5
