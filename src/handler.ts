@@ -149,7 +149,9 @@ export function createHandlers (opts: ResolvedOptions) {
         reply.log.error({ request_id: String(reply.request.id), headers: refused }, 'dropped response headers Node refuses to write')
       } catch {}
     }
-    reply.send(payload)
+    // Sent as a string with a serializer of its own, so Fastify neither serializes it again nor
+    // appends `; charset=utf-8` to a JSON type that defines no charset (application/problem+json).
+    reply.serializer(asIs).send(payload)
   }
 
   function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
@@ -232,6 +234,10 @@ export function createHandlers (opts: ResolvedOptions) {
   }
 
   return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
+}
+
+function asIs (payload: unknown): string {
+  return payload as string
 }
 
 /** A nested error as the log can show it: pino's error serializer only reaches the top-level `err`. */

@@ -162,7 +162,7 @@ t.test('problem over the aitbc catalog', async t => {
   const a = await app(t, { format: 'problem' })
   const res = await a.inject('/jobs/job-1?verbose=1')
   t.equal(res.statusCode, 404)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(res.headers['content-type'], 'application/problem+json')
   t.strictSame(res.json(), {
     type: 'about:blank',
     title: 'Not Found',
@@ -438,11 +438,11 @@ t.test('createOpenAIFormat', async t => {
 t.test('createProblemFormat', async t => {
   const plain = createProblemFormat()
   t.equal(plain.name, 'problem')
-  t.equal(plain.contentType, 'application/problem+json; charset=utf-8')
+  t.equal(plain.contentType, 'application/problem+json')
   const full = plain.build(record)
   t.strictSame(full, {
     type: 'about:blank',
-    title: 'Unprocessable Entity',
+    title: 'Unprocessable Content',
     status: 422,
     detail: "Field 'max_tokens' must be >= 1",
     instance: '/jobs',
@@ -450,7 +450,7 @@ t.test('createProblemFormat', async t => {
     request_id: 'req-pure',
     errors: [
       { detail: "Field 'max_tokens' must be >= 1", code: 'VALIDATION_OUT_OF_RANGE', field: 'max_tokens', pointer: '#/max_tokens' },
-      { detail: "Field 'limit' must be integer", code: 'VALIDATION_INVALID_FORMAT', field: 'limit', pointer: '#/querystring/limit' },
+      { detail: "Field 'limit' must be integer", code: 'VALIDATION_INVALID_FORMAT', field: 'limit', parameter: 'limit' },
       { detail: 'Body must be object', code: 'VALIDATION_INVALID_TYPE' }
     ]
   })
