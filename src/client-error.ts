@@ -1,4 +1,5 @@
-import { STATUS_CODES, type ServerResponse } from 'node:http'
+import type { ServerResponse } from 'node:http'
+import { reasonPhrase } from './reason-phrases.js'
 import type { Socket } from 'node:net'
 import { createHandlers, type ErrorResponse } from './handler.js'
 import { resolveOptions } from './options.js'
@@ -51,7 +52,7 @@ export function clientErrorHandler (this: unknown, err: Error & { code?: string 
     const respond = (typeof this === 'object' && this !== null ? responders.get(this) : undefined) ?? (defaultRespond ??= createHandlers(resolveOptions()).respond)
     if (socket.writable) {
       const res = respond(errorFor(err.code), { requestId: generateRequestId(), instance: '', method: '' })
-      const head = [`HTTP/1.1 ${res.status} ${STATUS_CODES[res.status] as string}`,
+      const head = [`HTTP/1.1 ${res.status} ${reasonPhrase(res.status)}`,
         `Content-Type: ${res.contentType}`,
         `Content-Length: ${Buffer.byteLength(res.payload)}`,
         'Connection: close',

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto'
-import { STATUS_CODES } from 'node:http'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
 import { codeRow, type CatalogEntry, type CodeRow, type RetryGuidance } from './catalog.js'
 import { sampleBody } from './docs.js'
 import { notFoundError } from './answer.js'
 import type { ResolvedDocs, ResolvedOptions } from './options.js'
+import { registeredPhrase } from './reason-phrases.js'
 
 /** What `GET <prefix>/:code` answers a client that asks for JSON: the code's row, and a sample. */
 export type CodePageJson = CodeRow & {
@@ -126,7 +126,7 @@ function retryHtml (entry: CatalogEntry): string {
 }
 
 function statusHtml (status: number): string {
-  return `${status} <span class="muted">${escapeHtml(STATUS_CODES[status] ?? '')}</span>`
+  return `${status} <span class="muted">${escapeHtml(registeredPhrase(status) ?? '')}</span>`
 }
 
 // Where a code's routes go, once they are known; a code is letters, digits, '_', '.' and '-'.

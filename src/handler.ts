@@ -4,6 +4,7 @@ import type { ResolvedOptions } from './options.js'
 import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
 import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
+import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -53,11 +54,16 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
     }
   }
 
-  /** The format for this request: problem details when negotiation is on and the client asks for them. */
+  /**
+   * The format for this request: problem details when negotiation is on and the client's `Accept`
+   * weighs them above the active format's content type (docs/formats.md, "Negotiation").
+   */
   function formatFor (request: FastifyRequest): Format {
-    const accept = opts.negotiate === undefined ? undefined : request.headers.accept
-    return typeof accept === 'string' && asksForProblem(accept)
-      ? opts.negotiate as Format
+    const problem = opts.negotiate
+    if (problem === undefined) return opts.format
+    const accept = request.headers.accept
+    return typeof accept === 'string' && prefersAlternative(accept, opts.format.contentType, problem.contentType)
+      ? problem
       : opts.format
   }
 
@@ -116,6 +122,8 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
     const { payload, contentType, status } = render(reply.request, answer, formatFor(reply.request))
     reply.code(status)
     for (const [name, value] of headers) reply.header(name, value)
+    // The body's shape depends on Accept: a cache must not hand one client's shape to another.
+    if (opts.negotiate !== undefined) varyOnAccept(reply)
     if (retryHeaders) {
       // What OpenAI's SDKs read before anything else when deciding to retry.
       reply.header('x-should-retry', record.retryable ? 'true' : 'false')
@@ -141,7 +149,9 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
         reply.log.error({ request_id: String(reply.request.id), headers: refused }, 'dropped response headers Node refuses to write')
       } catch {}
     }
-    reply.send(payload)
+    // Sent as a string with a serializer of its own, so Fastify neither serializes it again nor
+    // appends `; charset=utf-8` to a JSON type that defines no charset (application/problem+json).
+    reply.serializer(asIs).send(payload)
   }
 
   function sendFallback (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
@@ -152,6 +162,7 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
       const { requestId, instance } = facts(request)
       const { payload, contentType } = fallback(requestId, instance, opts.format)
       reply.code(opts.conditions.internal.status)
+      if (opts.negotiate !== undefined) varyOnAccept(reply)
       if (sendableRequestId.test(requestId)) reply.header(requestIdHeader, requestId)
       reply.header('content-type', contentType)
       write(reply, payload)
@@ -227,6 +238,10 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
   return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
 }
 
+function asIs (payload: unknown): string {
+  return payload as string
+}
+
 /** A nested error as the log can show it: pino's error serializer only reaches the top-level `err`. */
 function summary (value: unknown, redact: RegExp | null, depth = 1): unknown {
   if (value === undefined) return undefined
@@ -260,15 +275,6 @@ function serializeWith (format: Format, record: ErrorRecord): string {
   const payload = (format.serialize ?? defaultSerializer(format.contentType))(body)
   if (typeof payload !== 'string') throw new TypeError(`format '${format.name}' serialized to ${typeof payload}, not a string`)
   return payload
-}
-
-/** Whether an Accept header lists problem+json as acceptable: media types are case-insensitive, q=0 refuses. */
-function asksForProblem (accept: string): boolean {
-  return accept.split(',').some(range => {
-    const [type, ...params] = range.split(';').map(part => part.trim().toLowerCase())
-    const q = params.find(p => p.startsWith('q='))
-    return type === 'application/problem+json' && (q === undefined || Number(q.slice(2)) > 0)
-  })
 }
 
 const maxCauseDepth = 5

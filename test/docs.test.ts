@@ -49,7 +49,7 @@ t.test('a sample body per format, the preset\'s own format first-class', async t
     error: { code: 'AUTH_INVALID_KEY', message: 'Invalid API Key', details: {} },
     meta: { request_id: 'req_1234567890' }
   })
-  t.same(ref.samples.openai, { error: { message: 'Invalid API Key', type: 'authentication_error', code: 'AUTH_INVALID_KEY' } })
+  t.same(ref.samples.openai, { error: { message: 'Invalid API Key', type: 'invalid_request_error', param: null, code: 'AUTH_INVALID_KEY' } })
   t.match(presetMarkdown('sessions'), "### `envelope` (this preset's format)")
 })
 

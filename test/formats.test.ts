@@ -8,6 +8,7 @@ import {
   type ErrorEnvelopeOptions, type ErrorRecord
 } from '../src/index.js'
 import { ajv, build, validators } from './helper.js'
+import { openaiType } from '../src/formats/openai.js'
 
 /** What the helpers below need of a tap test. */
 interface Assert {
@@ -107,13 +108,16 @@ t.test('envelope: ApiError details are shown for 4xx and hidden for 5xx', async 
 // openai
 // ---------------------------------------------------------------------------
 
-t.test('openai: { error: { message, type, code } } with the type from the status', async t => {
+// OpenAI's error object (openai/openai-openapi `Error`, the SDK's `ErrorObject`): message, type,
+// param, code, all present, `param` null when no field applies. Types as OpenAI answers by status
+// (docs/formats.md, "The openai format").
+t.test('openai: { error: { message, type, param: null, code } } with the type OpenAI answers for the status', async t => {
   const a = await app(t, { format: 'openai' })
   const cases: Array<[string, number, string, string]> = [
-    ['/jobs/job-1', 404, 'not_found_error', 'JOB_NOT_FOUND'],
-    ['/auth', 401, 'authentication_error', 'AUTH_INVALID_KEY'],
-    ['/details', 409, 'conflict_error', 'JOB_ALREADY_CLAIMED'],
-    ['/rate', 429, 'rate_limit_error', 'RATE_LIMIT_EXCEEDED'],
+    ['/jobs/job-1', 404, 'invalid_request_error', 'JOB_NOT_FOUND'],
+    ['/auth', 401, 'invalid_request_error', 'AUTH_INVALID_KEY'],
+    ['/details', 409, 'invalid_request_error', 'JOB_ALREADY_CLAIMED'],
+    ['/rate', 429, 'requests', 'RATE_LIMIT_EXCEEDED'],
     ['/internal', 500, 'server_error', 'PAYMENT_FAILED'],
     ['/upstream', 502, 'server_error', 'SYSTEM_UPSTREAM_ERROR'],
     ['/overloaded', 503, 'server_error', 'SYSTEM_OVERLOADED']
@@ -123,12 +127,20 @@ t.test('openai: { error: { message, type, code } } with the type from the status
     t.equal(res.statusCode, status, url)
     const body = res.json()
     t.strictSame(Object.keys(body), ['error'], `${url} has only error`)
-    t.strictSame(Object.keys(body.error).sort(), ['code', 'message', 'type'], `${url} members`)
-    t.match(body.error, { type, code }, url)
+    t.strictSame(Object.keys(body.error), ['message', 'type', 'param', 'code'], `${url} members, in OpenAI's order`)
+    t.match(body.error, { type, code, param: null }, url)
+    t.match(res.body, /"param":null/, `${url} sends param: null`)
     conforms(t, validators.openai, body, `openai ${url}`)
   }
   t.equal((await a.inject('/jobs/job-1')).json().error.message, "Job doesn't exist")
   t.equal((await a.inject('/rate')).headers['retry-after'], '60')
+})
+
+t.test('openaiType: the whole 4xx/5xx class', async t => {
+  for (let status = 400; status <= 599; status++) {
+    const want = status >= 500 ? 'server_error' : status === 429 ? 'requests' : 'invalid_request_error'
+    t.equal(openaiType(status), want, String(status))
+  }
 })
 
 t.test('openai: param names the field of a validation error', async t => {
@@ -136,8 +148,9 @@ t.test('openai: param names the field of a validation error', async t => {
   const res = await a.inject({ method: 'POST', url: '/jobs', payload: { model: 'small' } })
   t.equal(res.statusCode, 422)
   t.strictSame(res.json(), {
-    error: { message: "Field 'prompt' is required", type: 'invalid_request_error', code: 'VALIDATION_MISSING_FIELD', param: 'prompt' }
+    error: { message: "Field 'prompt' is required", type: 'invalid_request_error', param: 'prompt', code: 'VALIDATION_MISSING_FIELD' }
   })
+  t.strictSame(Object.keys(res.json().error), ['message', 'type', 'param', 'code'])
   conforms(t, validators.openai, res.json(), 'openai validation body')
 })
 
@@ -149,7 +162,7 @@ t.test('problem over the aitbc catalog', async t => {
   const a = await app(t, { format: 'problem' })
   const res = await a.inject('/jobs/job-1?verbose=1')
   t.equal(res.statusCode, 404)
-  t.equal(res.headers['content-type'], 'application/problem+json; charset=utf-8')
+  t.equal(res.headers['content-type'], 'application/problem+json')
   t.strictSame(res.json(), {
     type: 'about:blank',
     title: 'Not Found',
@@ -402,8 +415,9 @@ t.test('createEnvelopeFormat', async t => {
 t.test('createOpenAIFormat', async t => {
   const plain = createOpenAIFormat()
   t.equal(plain.name, 'openai')
-  t.strictSame(plain.build(rateRecord), { error: { message: 'Rate limit exceeded. Retry after 60 seconds', type: 'rate_limit_error', code: 'RATE_LIMIT_EXCEEDED' } })
-  t.strictSame((plain.build({ ...rateRecord, type: 'tokens_exceeded' }) as { error: unknown }).error, { message: 'Rate limit exceeded. Retry after 60 seconds', type: 'tokens_exceeded', code: 'RATE_LIMIT_EXCEEDED' }, 'a catalog type wins')
+  t.strictSame(plain.build(rateRecord), { error: { message: 'Rate limit exceeded. Retry after 60 seconds', type: 'requests', param: null, code: 'RATE_LIMIT_EXCEEDED' } })
+  t.strictSame((plain.build({ ...rateRecord, type: 'tokens_exceeded' }) as { error: unknown }).error, { message: 'Rate limit exceeded. Retry after 60 seconds', type: 'tokens_exceeded', param: null, code: 'RATE_LIMIT_EXCEEDED' }, 'a catalog type wins')
+  t.strictSame(createOpenAIFormat({ param: 'omit' }).build(rateRecord), { error: { message: 'Rate limit exceeded. Retry after 60 seconds', type: 'requests', code: 'RATE_LIMIT_EXCEEDED' } }, "param: 'omit' leaves it out")
   const full = createOpenAIFormat({ violations: true }).build(record)
   t.strictSame(full, {
     error: {
@@ -424,11 +438,11 @@ t.test('createOpenAIFormat', async t => {
 t.test('createProblemFormat', async t => {
   const plain = createProblemFormat()
   t.equal(plain.name, 'problem')
-  t.equal(plain.contentType, 'application/problem+json; charset=utf-8')
+  t.equal(plain.contentType, 'application/problem+json')
   const full = plain.build(record)
   t.strictSame(full, {
     type: 'about:blank',
-    title: 'Unprocessable Entity',
+    title: 'Unprocessable Content',
     status: 422,
     detail: "Field 'max_tokens' must be >= 1",
     instance: '/jobs',
@@ -436,7 +450,7 @@ t.test('createProblemFormat', async t => {
     request_id: 'req-pure',
     errors: [
       { detail: "Field 'max_tokens' must be >= 1", code: 'VALIDATION_OUT_OF_RANGE', field: 'max_tokens', pointer: '#/max_tokens' },
-      { detail: "Field 'limit' must be integer", code: 'VALIDATION_INVALID_FORMAT', field: 'limit', pointer: '#/querystring/limit' },
+      { detail: "Field 'limit' must be integer", code: 'VALIDATION_INVALID_FORMAT', field: 'limit', parameter: 'limit' },
       { detail: 'Body must be object', code: 'VALIDATION_INVALID_TYPE' }
     ]
   })
@@ -506,7 +520,7 @@ t.test('the compiled serializers write exactly what JSON.stringify writes, membe
   const formats = [
     createFlatFormat(), createFlatFormat({ violations: true }),
     createEnvelopeFormat(), createEnvelopeFormat({ data: true, timestamp: false, details: 'always', violations: true }),
-    createOpenAIFormat(), createOpenAIFormat({ violations: true }),
+    createOpenAIFormat(), createOpenAIFormat({ violations: true }), createOpenAIFormat({ param: 'omit', violations: true }),
     createProblemFormat(), createProblemFormat({ typeBase: 'https://errors.example.com/' })
   ]
   for (const format of formats) {

@@ -182,3 +182,36 @@ t.test('a 409 conflict in the openai format over aitbc is not retried', { timeou
   t.equal(err.requestID, requestId)
   t.equal(hits, 1, 'one request only: the SDK would retry a bare 409')
 })
+
+// OpenAI's spec (openai/openai-openapi `Error`, the SDK's `ErrorObject` in resources/shared.d.ts):
+// message, type, param and code are all required, param and code nullable. The SDK copies
+// `error.param` as it finds it: `undefined` would mean a member the spec requires is missing.
+t.test('the openai format: the SDK reads param as null when no field applies, as from OpenAI', { timeout: testTimeout }, async t => {
+  const app = await build(t, { requestId, plugin: { format: 'openai' } })
+  app.post<{ Body: { model: string } }>('/v1/chat/completions', { schema: chatSchema }, async () => {
+    throw new ApiError('AUTH_INVALID_KEY')
+  })
+  const client = await clientFor(t, app, 0)
+
+  const auth = await sdkError(t, client.chat.completions.create({ model: 'm', messages }))
+  t.ok(auth instanceof OpenAI.AuthenticationError, 'AuthenticationError')
+  t.equal(auth.param, null, 'param is null, not missing')
+  t.equal(auth.type, 'invalid_request_error', "401 is OpenAI's invalid_request_error")
+  t.equal(auth.code, 'AUTH_INVALID_KEY')
+  const error = auth.error as OpenAI.ErrorObject
+  t.strictSame(Object.keys(error), ['message', 'type', 'param', 'code'], "the members of OpenAI's ErrorObject, in its order")
+
+  const invalid = await sdkError(t, client.chat.completions.create({ model: 'm', messages: [] }))
+  t.ok(invalid instanceof OpenAI.UnprocessableEntityError, 'UnprocessableEntityError (aitbc answers 422)')
+  t.equal(invalid.param, 'messages', 'param names the field when one applies')
+  t.equal(invalid.type, 'invalid_request_error')
+})
+
+t.test('the tokenbay preset keeps its document: no param member when no field applies', { timeout: testTimeout }, async t => {
+  const app = await tokenbayApp(t)
+  app.post('/v1/chat/completions', async () => { throw presets.tokenbay.errors.api_key_disabled() })
+  const client = await clientFor(t, app, 0)
+  const err = await sdkError(t, client.chat.completions.create({ model: 'm', messages }))
+  t.equal(err.param, undefined)
+  t.strictSame(Object.keys(err.error as object), ['message', 'type', 'code'])
+})

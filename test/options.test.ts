@@ -182,7 +182,7 @@ t.test('resolveOptions resolves the defaults', async t => {
 t.test('resolveOptions picks the preset, format and header', async t => {
   const problem = resolveOptions({ preset: 'problem' })
   t.equal(problem.format.name, 'problem')
-  t.equal(problem.format.contentType, 'application/problem+json; charset=utf-8')
+  t.equal(problem.format.contentType, 'application/problem+json')
   t.match(problem.conditions['validation.required'], { code: 'VALIDATION_FAILED', status: 422 })
 
   const openai = resolveOptions({ preset: 'problem', format: 'openai', requestIdHeader: 'X-Correlation-Id', notFound: false })

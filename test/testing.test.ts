@@ -117,7 +117,7 @@ t.test('stableErrorBody replaces request ids and timestamps in each format\'s bo
 
   t.strictSame(stableErrorBody(await realBody('problem', '/generate')), {
     type: 'about:blank',
-    title: 'Unprocessable Entity',
+    title: 'Unprocessable Content',
     status: 422,
     detail: "Field 'prompt' is required",
     instance: '/generate',

@@ -279,8 +279,8 @@ t.test('the problem preset always lists every violation, with JSON pointers', as
     detail: "Field 'limit' must be <= 100",
     code: 'VALIDATION_FAILED',
     field: 'limit',
-    pointer: '#/querystring/limit'
-  }])
+    parameter: 'limit'
+  }], 'RFC 9457 §3: a query parameter is named by parameter, not pointed into')
 })
 
 // Validators other than Ajv.

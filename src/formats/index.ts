@@ -1,7 +1,7 @@
 import type { Format } from '../record.js'
 import { createEnvelopeFormat, EnvelopeErrorSchema, type EnvelopeFormatOptions } from './envelope.js'
 import { createFlatFormat, FlatErrorSchema } from './flat.js'
-import { createOpenAIFormat, OpenAIErrorSchema } from './openai.js'
+import { createOpenAIFormat, OpenAIErrorSchema, type OpenAIFormatOptions } from './openai.js'
 import { createProblemFormat, ProblemDetailsSchema, type ProblemFormatOptions } from './problem.js'
 
 export { createFlatFormat, FlatErrorSchema, type FlatError } from './flat.js'
@@ -16,6 +16,7 @@ export type FormatName = typeof formatNames[number]
 export interface FormatSpec {
   name: FormatName
   envelope?: Omit<EnvelopeFormatOptions, 'violations'>
+  openai?: Pick<OpenAIFormatOptions, 'param'>
   problem?: ProblemFormatOptions
 }
 
@@ -27,7 +28,7 @@ export function buildFormat (spec: FormatSpec, violations: boolean, docUrl = fal
   switch (spec.name) {
     case 'flat': return createFlatFormat({ violations, docUrl })
     case 'envelope': return createEnvelopeFormat({ ...spec.envelope, violations, docUrl })
-    case 'openai': return createOpenAIFormat({ violations, docUrl })
+    case 'openai': return createOpenAIFormat({ ...spec.openai, violations, docUrl })
     case 'problem': return createProblemFormat(spec.problem)
   }
 }

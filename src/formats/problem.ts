@@ -1,7 +1,7 @@
-import { STATUS_CODES } from 'node:http'
 import { Type, type Static } from '@sinclair/typebox'
 import fastJson from 'fast-json-stringify'
 import type { ErrorRecord, Format } from '../record.js'
+import { reasonPhrase } from '../reason-phrases.js'
 
 export const ProblemDetailsSchema = Type.Object({
   type: Type.String(),
@@ -15,7 +15,9 @@ export const ProblemDetailsSchema = Type.Object({
     detail: Type.String(),
     code: Type.String(),
     field: Type.Optional(Type.String()),
-    pointer: Type.Optional(Type.String())
+    pointer: Type.Optional(Type.String()),
+    parameter: Type.Optional(Type.String()),
+    header: Type.Optional(Type.String())
   })))
 }, { $id: 'ProblemDetails', additionalProperties: false })
 
@@ -34,9 +36,24 @@ export interface ProblemFormatOptions {
   typeBase?: string
 }
 
-function pointerOf (location: string | undefined, field: string): string {
-  const path = field.split('.').map(s => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
-  return location === undefined || location === 'body' ? `#/${path}` : `#/${location}/${path}`
+type ProblemItem = NonNullable<ProblemDetails['errors']>[number]
+
+/**
+ * Where a violation is, as RFC 9457 §3 words it: `pointer` is a JSON Pointer (RFC 6901, as a URI
+ * fragment) into the request content only; a query or path parameter is named by `parameter`,
+ * a header by `header` (docs/formats.md, "Problem details").
+ */
+function locate (item: ProblemItem, location: string | undefined, field: string): void {
+  switch (location) {
+    case 'querystring': case 'params':
+      item.parameter = field
+      return
+    case 'headers':
+      item.header = field
+      return
+    default:
+      item.pointer = '#/' + field.split('.').map(s => s.replaceAll('~', '~0').replaceAll('/', '~1')).join('/')
+  }
 }
 
 /** RFC 9457 problem details, `application/problem+json`, with `code`, `request_id` and `errors` members. */
@@ -44,10 +61,10 @@ export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
   const typeBase = opts.typeBase
   return {
     name: 'problem',
-    contentType: 'application/problem+json; charset=utf-8',
+    contentType: 'application/problem+json',
     serialize: serializeProblemDetails,
     build (record: ErrorRecord): ProblemDetails {
-      const statusText = STATUS_CODES[record.status] ?? 'Error'
+      const statusText = reasonPhrase(record.status)
       // A type base names the problem types; without one, the code's page (the `docs` option) does.
       const type = typeBase === undefined ? record.docUrl : typeBase + record.code.toLowerCase().replaceAll('_', '-')
       const body: ProblemDetails = {
@@ -64,10 +81,10 @@ export function createProblemFormat (opts: ProblemFormatOptions = {}): Format {
         body.errors = [{ detail: record.message, code: record.code, field: record.field }]
       } else if (record.violations !== undefined) {
         body.errors = record.violations.map(v => {
-          const item: { detail: string, code: string, field?: string, pointer?: string } = { detail: v.message, code: v.code }
+          const item: ProblemItem = { detail: v.message, code: v.code }
           if (v.field !== undefined) {
             item.field = v.field
-            item.pointer = pointerOf(v.location, v.field)
+            locate(item, v.location, v.field)
           }
           return item
         })

@@ -4,6 +4,7 @@ import type { Condition } from '../presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'
 import { isThenable } from '../safe.js'
+import { reportIetf } from './ietf-headers.js'
 
 interface LimiterResult {
   isAllowed: boolean
@@ -172,6 +173,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           return
         }
         report(reply, tier.headers, result)
+        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining ?? 0, ttl: result.ttl ?? 0 })
         if (result.isExceeded === true) {
           const retryAfter = Math.max(1, Math.ceil((result.ttl ?? 0) / 1000))
           throw new ConditionError(tier.condition, retryAfter)

@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import type { FastifyRequest } from 'fastify'
 import { checkKeys as checkKnownKeys, isPlainObject as isObject, optionError as fail } from '../option-error.js'
+import { headerStyles, type RateLimitHeaderStyle } from './ietf-headers.js'
 
 /** One limit: how many requests per window, counted per key. */
 export interface LimitOptions {
@@ -38,6 +39,12 @@ export interface RateLimitOptions extends LimitOptions {
   resetHeader?: 'unix' | 'seconds'
   /** Header names of the rate tier; `false` for none. Default `x-ratelimit-limit`, `-remaining`, `-reset`. */
   headers?: LimitHeaders | false
+  /**
+   * `'x-ratelimit'` (default): the `X-RateLimit-*` headers of the preset's document; `'ietf'`: the IETF
+   * draft's `RateLimit` and `RateLimit-Policy` fields instead, every tier as one policy (`rate`,
+   * `quota`); `'both'`: both.
+   */
+  headerStyle?: RateLimitHeaderStyle
   /** A second, independent limit (per API key per day, say), answered with the preset's quota code. */
   quota?: QuotaOptions
   /** When the store fails or is slower than `storeTimeout`: `'open'` lets requests through with a logged warning, `'closed'` answers the preset's 503 (and does not count them). Default `'open'`. */
@@ -86,6 +93,8 @@ export interface NormalizedRateLimit {
   resetHeader: 'unix' | 'seconds'
   headers: LimitHeaders | false
   quotaHeaders: LimitHeaders | false
+  /** Whether the IETF `RateLimit` and `RateLimit-Policy` fields are sent. */
+  ietf: boolean
   onStoreError: 'open' | 'closed'
   storeTimeout: number
   cooldown: number
@@ -120,7 +129,7 @@ export const hooks: readonly RateLimitHook[] = ['onRequest', 'preParsing', 'preV
 export const defaultHeaders: LimitHeaders = { limit: 'x-ratelimit-limit', remaining: 'x-ratelimit-remaining', reset: 'x-ratelimit-reset' }
 
 const limitKeys = ['max', 'timeWindow', 'keyGenerator', 'allowList']
-const rateKeys = new Set([...limitKeys, 'redis', 'nameSpace', 'resetHeader', 'headers', 'quota', 'onStoreError', 'storeTimeout', 'breaker', 'cache', 'hook'])
+const rateKeys = new Set([...limitKeys, 'redis', 'nameSpace', 'resetHeader', 'headers', 'headerStyle', 'quota', 'onStoreError', 'storeTimeout', 'breaker', 'cache', 'hook'])
 const quotaKeys = new Set([...limitKeys, 'headers'])
 const routeKeys = new Set([...limitKeys, 'groupId', 'quota'])
 const headerKeys = new Set(['limit', 'remaining', 'reset'])
@@ -200,13 +209,21 @@ export function normalizeRateLimit (raw: unknown, presetReset: 'unix' | 'seconds
   }
   const hook = raw.hook ?? 'onRequest'
   if (!hooks.includes(hook as RateLimitHook)) throw fail('rateLimit.hook', "'onRequest', 'preParsing', 'preValidation' or 'preHandler'", hook)
+  const headerStyle = raw.headerStyle ?? 'x-ratelimit'
+  if (!headerStyles.includes(headerStyle as RateLimitHeaderStyle)) throw fail('rateLimit.headerStyle', "'x-ratelimit', 'ietf' or 'both'", headerStyle)
+  const headers = checkHeaders('rateLimit.headers', raw.headers) ?? defaultHeaders
+  // `headers: false` sends no rate-limit header at all: IETF fields beside it would be a contradiction.
+  if (headers === false && headerStyle !== 'x-ratelimit') throw fail('rateLimit.headerStyle', "'x-ratelimit' (or no value) with rateLimit.headers: false", headerStyle)
+  const xHeaders = headerStyle !== 'ietf'
+  if (!xHeaders && raw.headers !== undefined) throw fail('rateLimit.headers', "no value with rateLimit.headerStyle: 'ietf' (it names the X-RateLimit-* headers, which 'ietf' does not send)", raw.headers)
   return {
     options: raw as unknown as RateLimitOptions,
     rate,
     quota,
     resetHeader,
-    headers: checkHeaders('rateLimit.headers', raw.headers) ?? defaultHeaders,
-    quotaHeaders: checkHeaders('rateLimit.quota.headers', (raw.quota as Record<string, unknown> | undefined)?.headers) ?? false,
+    headers: xHeaders ? headers : false,
+    quotaHeaders: (xHeaders ? checkHeaders('rateLimit.quota.headers', (raw.quota as Record<string, unknown> | undefined)?.headers) : undefined) ?? false,
+    ietf: headerStyle !== 'x-ratelimit',
     onStoreError,
     storeTimeout,
     cooldown,

@@ -3,7 +3,7 @@ import { startExample } from './start-example.js'
 import { buildApp } from '../../examples/problem-details/app.js'
 
 const asksProblem = { accept: 'application/problem+json' }
-const problemType = 'application/problem+json; charset=utf-8'
+const problemType = 'application/problem+json'
 const badOrder = { sku: 'abc', quantity: 0 }
 
 t.test('on aitbc, a JSON client gets the flat body and a client that asks gets problem details with a typed `type`', async t => {

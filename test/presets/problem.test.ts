@@ -1,9 +1,8 @@
-import { STATUS_CODES } from 'node:http'
 import t from 'tap'
 import { ApiError, presets, type ApiErrorOptions } from '../../src/index.js'
 import { build } from '../helper.js'
 
-const problemJson = 'application/problem+json; charset=utf-8'
+const problemJson = 'application/problem+json'
 const members = ['code', 'detail', 'instance', 'request_id', 'status', 'title', 'type']
 
 type Factory = (opts?: ApiErrorOptions) => ApiError
@@ -43,7 +42,7 @@ t.test('title is the HTTP status text without problemTypeBase', async t => {
   app.get('/', async () => { throw new ApiError('PAYLOAD_TOO_LARGE') })
   const body = (await app.inject('/')).json()
   t.equal(body.type, 'about:blank')
-  t.equal(body.title, STATUS_CODES[413])
+  t.equal(body.title, 'Content Too Large', 'RFC 9110 §15.5.14')
 })
 
 t.test('problemTypeBase: type is base + lower-kebab code, title the catalog title', async t => {
@@ -89,7 +88,7 @@ t.test('validation failure: 422 VALIDATION_FAILED listing every violation', asyn
   t.strictSame(Object.keys(body).sort(), [...members, 'errors'].sort())
   t.match(body, {
     type: 'about:blank',
-    title: STATUS_CODES[422],
+    title: 'Unprocessable Content',
     status: 422,
     detail: "Field 'prompt' is required",
     instance: '/jobs',
@@ -113,7 +112,7 @@ t.test('a querystring violation points into the querystring', async t => {
   const body = res.json()
   t.equal(body.code, 'VALIDATION_FAILED')
   t.equal(body.instance, '/jobs')
-  t.match(body.errors, [{ field: 'limit', pointer: '#/querystring/limit', code: 'VALIDATION_FAILED' }])
+  t.strictSame(body.errors, [{ detail: "Field 'limit' must be <= 100", code: 'VALIDATION_FAILED', field: 'limit', parameter: 'limit' }])
   t.equal(body.errors.length, 1)
 })
 
@@ -131,7 +130,7 @@ t.test('every code of presets.problem.codes answers its status', async t => {
     t.strictSame(Object.keys(body).sort(), members, `${row.code} members`)
     t.match(body, {
       type: 'about:blank',
-      title: STATUS_CODES[row.status],
+      title: (presets.problem.catalog as Record<string, { title?: string }>)[row.code]?.title,
       status: row.status,
       instance: `/throw/${row.code}`,
       code: row.code,

@@ -43,7 +43,8 @@ const spec: PresetSpec<typeof catalog> = {
   source: 'TokenBay Gateway "Errors"',
   catalog,
   documented: businessCodes,
-  format: { name: 'openai' },
+  // Its document lists message, type and code only: `param` is sent when a field applies, never as null.
+  format: { name: 'openai', openai: { param: 'omit' } },
   validationMessage: 'specific',
   conditions: {
     'validation.required': 'invalid_request',
