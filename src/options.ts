@@ -296,7 +296,7 @@ function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefin
     base = url.origin + url.pathname.replace(/\/+$/, '')
   }
   const title = raw.title ?? 'Error codes'
-  if (typeof title !== 'string' || title.trim() === '' || title.length > 120 || /[\u0000-\u001f\u007f]/.test(title)) {
+  if (typeof title !== 'string' || title.trim() === '' || title.length > 120 || /\p{Cc}/u.test(title)) {
     throw optionError('docs.title', 'a line of plain text of 1 to 120 characters', title)
   }
   const resolved: ResolvedDocs = { prefix, docUrl, links: base + routePrefix + prefix, title }
