@@ -11,7 +11,7 @@ import { defaultRedactKeys, redactPattern } from './safe.js'
 
 /** The options `fastify.register(errorEnvelope, options)` takes. */
 export interface ErrorEnvelopeOptions {
-  /** Which seed document the bodies follow. Default `'aitbc'`. */
+  /** Which API's error reference the bodies follow: the AITBC error reference (`'aitbc'`, the default), the GenAI API's, the sessions API's, TokenBay Gateway's or RFC 9457's problem details. */
   preset?: PresetName
   /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. Synchronous: an async one fails register. */
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
