@@ -36,6 +36,9 @@ const frameworkConditions: Record<string, Condition> = {
   FEE_BAD_HTTP: 'badHttp'
 }
 
+// What was wrong with the request itself: the framework's message says it, and a client can act on it.
+const requestConditions = new Set<Condition>(['malformedBody', 'emptyBody', 'unsupportedMediaType', 'payloadTooLarge', 'badHttp'])
+
 // Socket failures of a call to another service, by the code on the error or its cause.
 const socketCodes = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH'])
 // axios says ECONNABORTED for its own timeout; got and Node say ETIMEDOUT / ESOCKETTIMEDOUT.
@@ -291,6 +294,12 @@ function fromForeign (thrown: object, facts: RequestFacts, opts: AnswerContext):
   }
   const record = errorRecord(target, message, facts, opts)
   if (retryAfter !== undefined) record.retryAfter = retryAfter
+  // A preset that answers with its catalog's message says what was wrong with the request where a
+  // validation failure says it (genai's `details.issue`): "Body is not valid JSON …".
+  if (exposed && condition !== undefined && requestConditions.has(condition) && opts.validationMessage === 'catalog') {
+    const issue = safeString(safeGet(thrown, 'message'))
+    if (issue !== undefined) record.issue = issue
+  }
   return { record, headers }
 }
 

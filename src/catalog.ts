@@ -11,7 +11,7 @@ export interface CatalogEntry {
   message: string
   category?: string
   retryable?: boolean
-  /** What the client should do (the seed's Resolution / Action column). */
+  /** What the client should do (the Resolution or Action column of the preset's document). */
   resolution?: string
   /** The error type the `openai` format shows; derived from the status when absent. */
   type?: string
@@ -34,7 +34,7 @@ export type RetryGuidance = 'do_not_retry' | 'refresh_and_retry' | 'wait_retry_a
 export type CatalogSpec = Record<string, CatalogEntry>
 
 /**
- * One code of a catalog as a table shows it: a row of `presets.<name>.codes` (the seed's table),
+ * One code of a catalog as a table shows it: a row of `presets.<name>.codes` (the table of the preset's document),
  * of the generated references (`npm run docs`, the CLI) and of the `docs` pages' JSON.
  * `category` is `''` when the catalog gives none.
  */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifySchema } from 'fastify'
 import { codeRow, type CatalogEntry, type CodeRow, type RetryGuidance } from './catalog.js'
 import { sampleBody } from './docs.js'
-import { notFoundError } from './answer.js'
+import { ApiError } from './errors.js'
 import type { ResolvedDocs, ResolvedOptions } from './options.js'
 import { registeredPhrase } from './reason-phrases.js'
 
@@ -150,7 +150,7 @@ export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOption
   // Links relative to the page, so they hold behind a proxy that mounts the API elsewhere.
   const last = docs.prefix.slice(docs.prefix.lastIndexOf('/') + 1)
   const pages = new Map<string, CodePage>()
-  const rows: string[] = []
+  const rows: Array<(base: string) => string> = []
   const formatLine = `<code>${escapeHtml(opts.format.name)}</code> format, <code>${escapeHtml(opts.format.contentType)}</code>`
 
   for (const [code, entry] of opts.catalog) {
@@ -159,8 +159,8 @@ export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOption
       .filter(v => v !== undefined).join(' ').toLowerCase()
     const description = escapeHtml(entry.message) + (entry.description === undefined ? '' : `<div class="muted">${escapeHtml(entry.description)}</div>`)
     const resolution = entry.resolution === undefined ? '—' : escapeHtml(entry.resolution)
-    rows.push(`<tr id="${escapeHtml(code)}" data-search="${escapeHtml(search)}">` +
-      `<td><a href="${escapeHtml(`${last}/${code}`)}"><code>${escapeHtml(code)}</code></a>` +
+    rows.push(base => `<tr id="${escapeHtml(code)}" data-search="${escapeHtml(search)}">` +
+      `<td><a href="${escapeHtml(`${base}${code}`)}"><code>${escapeHtml(code)}</code></a>` +
       `${entry.category === undefined ? '' : `<div class="muted">${escapeHtml(entry.category)}</div>`}</td>` +
       `<td>${statusHtml(entry.status)}</td><td>${description}${routesMarker(code)}</td><td>${resolution}</td>` +
       `<td>${retryHtml(entry)}</td><td>${sampleHtml(sample.text)}</td></tr>`)
@@ -174,7 +174,7 @@ export function registerDocsSite (fastify: FastifyInstance, opts: ResolvedOption
       ['Resolution', entry.resolution === undefined ? undefined : escapeHtml(entry.resolution)],
       ['Field', entry.field === undefined ? undefined : `<code>${escapeHtml(entry.field)}</code>`]
     ]
-    const html = page(`${code} · Error codes`, `<p><a href="../${escapeHtml(last)}">All error codes</a></p>
+    const html = page(`${code} · ${docs.title}`, `<p><a href="../${escapeHtml(last)}">All error codes</a></p>
 <h1><code>${escapeHtml(code)}</code></h1>
 <dl>
 ${facts.filter(([, v]) => v !== undefined).map(([k, v]) => `<dt>${k}</dt><dd>${v as string}</dd>`).join('\n')}
@@ -186,21 +186,23 @@ ${sampleHtml(sample.text)}`, false)
     pages.set(code, { html, json: JSON.stringify(json) })
   }
 
-  let index = page('Error codes', `<h1>Error codes</h1>
-<p>Every error this API answers with, in the ${formatLine}. Each code links to a page of its own.</p>
+  // Links are relative to the page: from `<prefix>` a code is `<last>/CODE`, from `<prefix>/` it is `CODE`.
+  const index = (base: string): string => page(docs.title, `<h1>${escapeHtml(docs.title)}</h1>
+${docs.intro === undefined ? '' : `<p>${escapeHtml(docs.intro)}</p>\n`}<p>Every error this API answers with, in the ${formatLine}. Each code links to a page of its own.</p>
 <input type="search" id="search" placeholder="Filter by code or text" aria-label="Filter the error codes" autocomplete="off">
 <p id="count" class="muted" aria-live="polite">${rows.length} codes</p>
 <table id="codes">
 <thead><tr><th>Code</th><th>HTTP</th><th>Description</th><th>Resolution</th><th>Retryable</th><th>Sample body</th></tr></thead>
 <tbody>
-${rows.join('\n')}
+${rows.map(row => row(base)).join('\n')}
 </tbody>
 </table>`, true)
+  let indexes = { bare: index(`${last}/`), slash: index('') }
 
   // Routes are registered after the plugin: which of them declare a code is known at ready.
   fastify.addHook('onReady', function listRoutesOfCodes (done) {
     const fill = (html: string): string => html.replace(routesMarkers, (_, code: string) => routesHtml(routesByCode?.get(code)))
-    index = fill(index)
+    indexes = { bare: fill(indexes.bare), slash: fill(indexes.slash) }
     for (const found of pages.values()) found.html = fill(found.html)
     done()
   })
@@ -217,14 +219,18 @@ ${rows.join('\n')}
   const schema: FastifySchema & { hide: boolean } = { hide: true }
   const routeOptions = { config: { rateLimit: false as const }, schema }
   fastify.get(docs.prefix, routeOptions, function errorCodesPage (request, reply) {
-    sendHtml(reply, index, indexPolicy)
+    // With the router's ignoreTrailingSlash, `<prefix>/` comes here: its links must hold from there.
+    const slash = (request.url.split('?')[0] as string).endsWith('/')
+    sendHtml(reply, slash ? indexes.slash : indexes.bare, indexPolicy)
   })
   fastify.get<{ Params: { code: string } }>(`${docs.prefix}/:code`, routeOptions, function errorCodePage (request, reply) {
+    // `<prefix>/` is the index, as a browser and a person typing the address expect.
+    if (request.params.code === '') return sendHtml(reply, indexes.slash, indexPolicy)
     const found = pages.get(request.params.code)
     if (found === undefined) {
-      // The same answer as a route that does not exist.
-      const { message, ...notFound } = notFoundError({ requestId: request.id, instance: request.url.split('?')[0] as string, method: request.method })
-      throw Object.assign(new Error(message), notFound)
+      // The preset's not-found code, saying what was not found: a code, not a route.
+      const code = request.params.code.length > 64 ? `${request.params.code.slice(0, 64)}…` : request.params.code
+      throw new ApiError(opts.conditions.notFound.code, { status: 404, message: `No error code ${code}` })
     }
     reply.header('vary', 'accept')
     if (prefersJson(request.headers.accept)) {

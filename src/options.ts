@@ -11,7 +11,7 @@ import { defaultRedactKeys, redactPattern } from './safe.js'
 
 /** The options `fastify.register(errorEnvelope, options)` takes. */
 export interface ErrorEnvelopeOptions {
-  /** Which seed document the bodies follow. Default `'aitbc'`. */
+  /** Which API's error reference the bodies follow: the AITBC error reference (`'aitbc'`, the default), the GenAI API's, the sessions API's, TokenBay Gateway's or RFC 9457's problem details. */
   preset?: PresetName
   /** Overrides the preset's body format: a built-in name, a function of the error record, or a full Format. Synchronous: an async one fails register. */
   format?: FormatName | FormatterFunction | (Omit<Format, 'name'> & { name?: string })
@@ -95,6 +95,10 @@ export interface DocsOptions {
   docUrl?: boolean
   /** Origin (and path) the links start with, to make them absolute: `'https://api.example.com'`. Default: relative links. */
   baseUrl?: string
+  /** The pages' title, your API's own: `'Acme API errors'`. Plain text, at most 120 characters. Default `'Error codes'`. */
+  title?: string
+  /** A paragraph of plain text under the index's title: what the API is, where to get help. At most 2000 characters. Default: none. */
+  intro?: string
 }
 
 export type { ResolvedCondition } from './presets/resolve.js'
@@ -131,10 +135,14 @@ export interface ResolvedDocs {
   docUrl: boolean
   /** What a code is appended to (after a `/`) to link to its page. */
   links: string
+  /** The pages' title. */
+  title: string
+  /** The index's intro paragraph, when one was given. */
+  intro?: string
 }
 
 const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'undeclared', 'documentConditions'])
-const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
+const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl', 'title', 'intro'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
 /**
@@ -294,7 +302,7 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
 
 function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefined {
   if (raw === undefined || raw === false) return undefined
-  if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl? }', raw)
+  if (!isPlainObject(raw)) throw optionError('docs', 'false or { prefix?, docUrl?, baseUrl?, title?, intro? }', raw)
   checkKeys(raw, docsKeys, 'docs.')
   const prefix = raw.prefix ?? '/errors'
   if (typeof prefix !== 'string' || !docsPrefix.test(prefix)) {
@@ -311,5 +319,16 @@ function resolveDocs (raw: unknown, routePrefix: string): ResolvedDocs | undefin
     }
     base = url.origin + url.pathname.replace(/\/+$/, '')
   }
-  return { prefix, docUrl, links: base + routePrefix + prefix }
+  const title = raw.title ?? 'Error codes'
+  if (typeof title !== 'string' || title.trim() === '' || title.length > 120 || /\p{Cc}/u.test(title)) {
+    throw optionError('docs.title', 'a line of plain text of 1 to 120 characters', title)
+  }
+  const resolved: ResolvedDocs = { prefix, docUrl, links: base + routePrefix + prefix, title }
+  if (raw.intro !== undefined) {
+    if (typeof raw.intro !== 'string' || raw.intro.trim() === '' || raw.intro.length > 2000) {
+      throw optionError('docs.intro', 'plain text of 1 to 2000 characters', raw.intro)
+    }
+    resolved.intro = raw.intro
+  }
+  return resolved
 }

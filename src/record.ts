@@ -27,7 +27,7 @@ export interface ErrorRecord {
   retryable: boolean
   details?: Record<string, unknown>
   field?: string
-  /** What exactly is wrong with `field`, when `message` is the catalog's general one. */
+  /** What exactly is wrong, when `message` is the catalog's general one: with `field`, with that field; without, with the request (a malformed body). */
   issue?: string
   /** Whole seconds, at least 1. */
   retryAfter?: number

@@ -2,6 +2,7 @@ import type { Condition, FieldRules } from './presets/index.js'
 import type { ResolvedCondition } from './presets/resolve.js'
 import type { Violation } from './record.js'
 import { safeGet, safeString } from './safe.js'
+import { allowedPhrase, allowedValues, collapseUnions } from './allowed-values.js'
 
 const keywordConditions: Record<string, Condition> = {
   required: 'validation.required',
@@ -68,7 +69,7 @@ export interface ValidationContext {
  * compiler errors, Zod issues, or anything else a validator returns.
  */
 export function violationsOf (items: unknown, location: string | undefined, ctx: ValidationContext): Violation[] {
-  const list = Array.isArray(items) ? items.slice(0, 100) : []
+  const list = Array.isArray(items) ? collapseUnions(items.slice(0, 100)) : []
   const violations: Violation[] = []
   for (const item of list) {
     const keyword = safeString(safeGet(item, 'keyword'), 64)
@@ -117,13 +118,16 @@ function zodKeyword (code: string | undefined, item: unknown): string | undefine
 
 function violationOf (item: unknown, ajvKeyword: string | undefined, field: string | undefined, location: string | undefined, ctx: ValidationContext): Violation {
   const zodCode = ajvKeyword === undefined ? safeString(safeGet(item, 'code'), 64) : undefined
-  const keyword = ajvKeyword ?? zodKeyword(zodCode, item)
+  // The TypeBox compiler's union of literals says only "Expected union value": its schema lists the values.
+  const allowed = allowedValues(item, ajvKeyword ?? zodKeyword(zodCode, item))
+  const keyword = ajvKeyword ?? zodKeyword(zodCode, item) ?? (allowed === undefined ? undefined : 'enum')
   const kind = keyword ?? zodCode
   const condition = (kind !== undefined && Object.hasOwn(keywordConditions, kind) ? keywordConditions[kind] : undefined) ?? 'validation.invalid'
   const ruled = ruleFor(ctx.fieldRules, field, keyword)
   const code = ruled !== undefined && ctx.hasCode(ruled) ? ruled : ctx.conditions[condition].code
-  const rawMessage = safeString(safeGet(item, 'message'), 512)
-  const violation: Violation = { code, message: messageOf(condition, field, location, rawMessage, ajvKeyword !== undefined) }
+  // A value outside a list is answered with the list: "must be one of 'a', 'b'".
+  const rawMessage = allowed === undefined ? safeString(safeGet(item, 'message'), 512) : allowedPhrase(allowed)
+  const violation: Violation = { code, message: messageOf(condition, field, location, rawMessage, ajvKeyword !== undefined || allowed !== undefined) }
   if (field !== undefined) violation.field = field
   if (location !== undefined) violation.location = location
   if (kind !== undefined) violation.keyword = kind

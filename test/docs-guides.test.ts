@@ -5,13 +5,14 @@ import { fileURLToPath } from 'node:url'
 import t from 'tap'
 import ts from 'typescript'
 
-// Every ```ts block of docs/guides/*.md is a module of its own, type-checked
-// against src/ as a user's project would see the package.
+// Every ```ts block of README.md and docs/guides/*.md is a module of its own, type-checked
+// against src/ as a user's project would see the package: a snippet a reader copies compiles.
 
 const root = fileURLToPath(new URL('..', import.meta.url))
 const guidesDir = join(root, 'docs', 'guides')
 
 interface Block {
+  /** The document's path from the repository root: `README.md`, `docs/guides/….md`. */
   guide: string
   /** 1-based line of the block's first code line in the guide. */
   line: number
@@ -48,10 +49,12 @@ t.test('the block extractor finds ts blocks and their lines, and nothing else', 
   ])
 })
 
-t.test('every ts block in docs/guides compiles against the package', async t => {
+t.test('every ts block in README.md and docs/guides compiles against the package', async t => {
   const guides = readdirSync(guidesDir).filter(f => f.endsWith('.md')).sort()
   t.ok(guides.length >= 4, `guides found: ${guides.join(', ')}`)
-  const blocks = guides.flatMap(g => tsBlocks(g, readFileSync(join(guidesDir, g), 'utf8')))
+  const documents = ['README.md', ...guides.map(g => `docs/guides/${g}`)]
+  const blocks = documents.flatMap(d => tsBlocks(d, readFileSync(join(root, d), 'utf8')))
+  t.ok(blocks.filter(b => b.guide === 'README.md').length >= 8, 'the README\'s blocks are among them')
 
   const dir = mkdtempSync(join(tmpdir(), 'docs-guides-'))
   t.teardown(() => rmSync(dir, { recursive: true, force: true }))
@@ -61,7 +64,7 @@ t.test('every ts block in docs/guides compiles against the package', async t => 
   mkdirSync(join(dir, 'blocks'))
   const files = new Map<string, Block>()
   for (const block of blocks) {
-    const file = join(dir, 'blocks', `${block.guide.replace(/\.md$/, '')}.line-${block.line}.ts`)
+    const file = join(dir, 'blocks', `${block.guide.replace(/\.md$/, '').replaceAll('/', '_')}.line-${block.line}.ts`)
     writeFileSync(file, block.code)
     files.set(file, block)
   }
@@ -86,9 +89,12 @@ t.test('every ts block in docs/guides compiles against the package', async t => 
     }
   }
   // A guide that declares `Register` is a project of its own: the declaration narrows the codes of every file beside it.
+  // The README shows the declaration in one block that stands alone, so that block alone is a project.
   const programs = new Map<string, string[]>()
   for (const [file, block] of files) {
-    const key = blocks.some(b => b.guide === block.guide && registers.test(b.code)) ? block.guide : ''
+    const key = block.guide === 'README.md'
+      ? registers.test(block.code) ? `${block.guide}:${block.line}` : ''
+      : blocks.some(b => b.guide === block.guide && registers.test(b.code)) ? block.guide : ''
     programs.set(key, [...programs.get(key) ?? [], file])
   }
   t.ok(programs.size >= 2, 'the compile-time-codes guide is checked in a program of its own')
@@ -115,10 +121,10 @@ t.test('every ts block in docs/guides compiles against the package', async t => 
     const block = files.get(d.file.fileName)
     if (block === undefined) continue
     const line = block.line + d.file.getLineAndCharacterOfPosition(d.start ?? 0).line
-    perBlock.get(block)?.push(`docs/guides/${block.guide}:${line}: ${message}`)
+    perBlock.get(block)?.push(`${block.guide}:${line}: ${message}`)
   }
   for (const [block, errors] of perBlock) {
-    t.same(errors, [], `docs/guides/${block.guide}, the block at line ${block.line}, compiles`)
+    t.same(errors, [], `${block.guide}, the block at line ${block.line}, compiles`)
   }
   t.same(unplaced, [], 'no diagnostics outside any file')
   t.ok(blocks.length >= 10, `${blocks.length} blocks checked`)

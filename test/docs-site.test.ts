@@ -197,18 +197,70 @@ t.test('Accept decides between HTML and JSON by preference', async t => {
   }
 })
 
-t.test('an unknown code is the preset\'s not-found envelope', async t => {
+t.test('an unknown code is the preset\'s not-found envelope, saying no such code', async t => {
   const a = await app(t, { preset: 'aitbc' })
   for (const accept of ['application/json', 'text/html']) {
     const res = await a.inject({ url: '/errors/NO_SUCH_CODE?x=1', headers: { accept } })
     t.equal(res.statusCode, 404)
     t.equal(res.headers['content-type'], 'application/json; charset=utf-8')
-    t.strictSame(res.json(), { detail: 'Route GET /errors/NO_SUCH_CODE not found', error_code: 'NOT_FOUND', request_id: sampleId })
+    t.strictSame(res.json(), { detail: 'No error code NO_SUCH_CODE', error_code: 'NOT_FOUND', request_id: sampleId })
+  }
+  const bodies: Record<PresetName, (body: any) => unknown> = {
+    aitbc: body => body.detail,
+    genai: body => body.error.message,
+    sessions: body => body.error.message,
+    tokenbay: body => body.error.message,
+    problem: body => body.detail
+  }
+  for (const name of names) {
+    const res = await (await app(t, { preset: name })).inject('/errors/NOPE')
+    t.equal(res.statusCode, 404, name)
+    t.equal(bodies[name](res.json()), 'No error code NOPE', `${name}: says what is missing`)
+    t.notMatch(res.body, /Endpoint not found|Route GET/, `${name}: not the unknown-route answer`)
   }
   const genai = await app(t, { preset: 'genai' })
-  const res = await genai.inject('/errors/job_not_found')
-  t.equal(res.statusCode, 404)
-  t.match(res.json(), { success: false, error: { code: 'ENDPOINT_NOT_FOUND' }, meta: { request_id: sampleId } })
+  t.match((await genai.inject('/errors/NOPE')).json(), { success: false, error: { code: 'ENDPOINT_NOT_FOUND' }, meta: { request_id: sampleId } })
+  const long = (await a.inject(`/errors/${'X'.repeat(90)}`)).json()
+  t.equal(long.detail, `No error code ${'X'.repeat(64)}…`, 'a long code is cut')
+})
+
+t.test('<prefix>/ answers the index, and its links lead to the code pages', async t => {
+  for (const ignoreTrailingSlash of [false, true]) {
+    const instance = Fastify({ ...requestIdOptions(), routerOptions: { ignoreTrailingSlash } })
+    t.teardown(() => instance.close())
+    await instance.register(errorEnvelope, { preset: 'genai', docs: { prefix: '/v1/errors' } })
+    await instance.listen({ port: 0, host: '127.0.0.1' })
+    const origin = `http://127.0.0.1:${(instance.server.address() as { port: number }).port}`
+    for (const path of ['/v1/errors', '/v1/errors/', '/v1/errors/?q=1']) {
+      const pageUrl = new URL(path, origin)
+      const res = await fetch(pageUrl)
+      t.equal(res.status, 200, `${path} (ignoreTrailingSlash ${String(ignoreTrailingSlash)})`)
+      const html = await res.text()
+      t.match(html, '<h1>Error codes</h1>')
+      const hrefs = [...html.matchAll(/<a href="([^"]+)">/g)].map(m => unescape(m[1] as string))
+      t.equal(hrefs.length, Object.keys(presets.genai.catalog).length, 'a link per code')
+      for (const href of hrefs.slice(0, 3)) {
+        const target = new URL(href, pageUrl)
+        t.match(target.pathname, /^\/v1\/errors\/[A-Z_]+$/, `${path}: ${href} resolves below the prefix`)
+        t.equal((await fetch(target)).status, 200, `${path}: ${href} answers`)
+      }
+    }
+  }
+})
+
+t.test('docs.title and docs.intro: the API\'s own words on every page, escaped', async t => {
+  const a = await app(t, { preset: 'aitbc', docs: { title: 'Acme <Jobs> API errors', intro: 'Questions? Write to "help@acme.test" & quote the request_id.' } })
+  const index = (await a.inject('/errors')).body
+  t.match(index, '<title>Acme &lt;Jobs&gt; API errors</title>')
+  t.match(index, '<h1>Acme &lt;Jobs&gt; API errors</h1>')
+  t.match(index, '<p>Questions? Write to &quot;help@acme.test&quot; &amp; quote the request_id.</p>')
+  t.notMatch(index, 'Error codes')
+  const page = (await a.inject('/errors/JOB_NOT_FOUND')).body
+  t.match(page, '<title>JOB_NOT_FOUND · Acme &lt;Jobs&gt; API errors</title>')
+  t.match(page, '<a href="../errors">All error codes</a>')
+  const plain = (await (await app(t, { preset: 'aitbc' })).inject('/errors')).body
+  t.match(plain, '<title>Error codes</title>', 'the default title')
+  t.notMatch(plain, 'Questions?')
 })
 
 t.test('the pages allow only their own inline style and script', async t => {
@@ -362,7 +414,7 @@ t.test('the pages are outside the rate limit and the OpenAPI document', async t 
 
 t.test('options', async t => {
   const invalid: Array<[unknown, RegExp]> = [
-    ['yes', /option 'docs' expects false or \{ prefix\?, docUrl\?, baseUrl\? \}, instead got 'yes'/],
+    ['yes', /option 'docs' expects false or \{ prefix\?, docUrl\?, baseUrl\?, title\?, intro\? \}, instead got 'yes'/],
     [true, /option 'docs' expects/],
     [{ prefix: 'errors' }, /option 'docs\.prefix' expects a path that starts with '\/'.*'errors'/],
     [{ prefix: '/errors/' }, /option 'docs\.prefix'/],
@@ -378,7 +430,16 @@ t.test('options', async t => {
     [{ baseUrl: 'https://example.com/#top' }, /option 'docs\.baseUrl'/],
     [{ baseUrl: 'https://user:pw@example.com' }, /option 'docs\.baseUrl'/],
     [{ baseUrl: 42 }, /option 'docs\.baseUrl'.*42/],
-    [{ colour: 'red' }, /unknown option 'docs\.colour'/]
+    [{ colour: 'red' }, /unknown option 'docs\.colour'/],
+    [{ titel: 'Acme' }, /unknown option 'docs\.titel', did you mean 'title'\?/],
+    [{ title: '' }, /option 'docs\.title' expects a line of plain text of 1 to 120 characters, instead got ''/],
+    [{ title: ' ' }, /option 'docs\.title'/],
+    [{ title: 'a\nb' }, /option 'docs\.title'/],
+    [{ title: 'x'.repeat(121) }, /option 'docs\.title'/],
+    [{ title: 42 }, /option 'docs\.title'.*42/],
+    [{ intro: '' }, /option 'docs\.intro' expects plain text of 1 to 2000 characters/],
+    [{ intro: 'x'.repeat(2001) }, /option 'docs\.intro'/],
+    [{ intro: ['a'] }, /option 'docs\.intro'.*an array/]
   ]
   for (const [docs, message] of invalid) {
     t.throws(() => resolveOptions({ docs }), { name: 'TypeError', message }, JSON.stringify(docs))
@@ -387,7 +448,8 @@ t.test('options', async t => {
 
   t.equal(resolveOptions({}).docs, undefined)
   t.equal(resolveOptions({ docs: false }).docs, undefined)
-  t.strictSame(resolveOptions({ docs: {} }).docs, { prefix: '/errors', docUrl: false, links: '/errors' })
+  t.strictSame(resolveOptions({ docs: {} }).docs, { prefix: '/errors', docUrl: false, links: '/errors', title: 'Error codes' })
+  t.strictSame(resolveOptions({ docs: { title: 'Acme errors', intro: 'Hello.' } }).docs, { prefix: '/errors', docUrl: false, links: '/errors', title: 'Acme errors', intro: 'Hello.' })
   const off = await app(t, { docs: false })
   t.match((await off.inject('/errors')).json(), { error_code: 'NOT_FOUND' }, 'docs: false serves no pages')
   const custom = await app(t, { docs: { prefix: '/api/v2/error-codes' } })

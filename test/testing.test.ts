@@ -157,11 +157,25 @@ t.test('stableErrorBody works through arrays, camelCase requestId and any depth,
 
 // The README's "Snapshot-testing error bodies" example, as a user would write it.
 t.test('job not found body', async t => {
-  const app = Fastify(testServerOptions())
+  const app = Fastify(testServerOptions({ requestId: 'req_test' }))
   await app.register(errorEnvelope, { ...testPluginOptions(), preset: 'genai' })
   app.get('/jobs/:id', async () => { throw new ApiError('RESOURCE_NOT_FOUND', { message: 'Job job-abc123 not found' }) })
   t.matchSnapshot((await app.inject('/jobs/job-abc123')).json())
   t.teardown(() => app.close())
+})
+
+// The README's reason to lead with a fixed id: a request added to a test changes no other body.
+t.test('with a fixed id a request added before another leaves its body as it was; numbered ids shift', async t => {
+  async function bodies (server: ReturnType<typeof testServerOptions>, extra: boolean): Promise<string> {
+    const app = Fastify(server)
+    t.teardown(() => app.close())
+    await app.register(errorEnvelope, { ...testPluginOptions(), preset: 'genai' })
+    app.get('/missing', async () => { throw presets.genai.errors.MODEL_NOT_FOUND() })
+    if (extra) await app.inject('/missing')
+    return (await app.inject('/missing')).body
+  }
+  t.equal(await bodies(testServerOptions({ requestId: 'req_test' }), true), await bodies(testServerOptions({ requestId: 'req_test' }), false), 'fixed: the same body')
+  t.not(await bodies(testServerOptions(), true), await bodies(testServerOptions(), false), 'numbered: the body after the added request changes')
 })
 
 t.test('a snapshot of a body from an app you cannot configure, normalized', async t => {

@@ -245,7 +245,7 @@ t.test('validation.allErrors lists every violation in the flat body', async t =>
   t.same(byField.prompt, { detail: "Field 'prompt' is required", error_code: 'VALIDATION_MISSING_FIELD', field: 'prompt' })
   t.same(byField.max_tokens, { detail: "Field 'max_tokens' must be >= 1", error_code: 'VALIDATION_OUT_OF_RANGE', field: 'max_tokens' })
   t.same(byField.email, { detail: 'Field \'email\' must match format "email"', error_code: 'VALIDATION_INVALID_FORMAT', field: 'email' })
-  t.same(byField.model, { detail: "Field 'model' must be equal to one of the allowed values", error_code: 'VALIDATION_INVALID_MODEL', field: 'model' })
+  t.same(byField.model, { detail: "Field 'model' must be one of 'llama-3', 'mistral-7b'", error_code: 'VALIDATION_INVALID_MODEL', field: 'model' })
 })
 
 t.test('the problem preset always lists every violation, with JSON pointers', async t => {

@@ -69,6 +69,9 @@ export function createEnvelopeFormat (opts: EnvelopeFormatOptions = {}): Format 
       } else if (record.field !== undefined) {
         // The field-level shape the envelope documents: which field, and what is wrong with it.
         error.details = { field: record.field, issue: record.issue ?? record.message }
+      } else if (record.issue !== undefined) {
+        // What was wrong with the request as a whole (a malformed body): the issue, with no field to name.
+        error.details = { issue: record.issue }
       } else if (alwaysDetails) {
         error.details = {}
       }

@@ -46,7 +46,7 @@ export interface PresetSpec<Spec extends CatalogSpec = CatalogSpec> {
 
 /** A preset's data: its spec and code table, without factories (what `fastify-error-envelope/catalogs` exports). */
 export interface PresetData<Spec extends CatalogSpec = CatalogSpec> extends PresetSpec<Spec> {
-  /** The code table of the seed document: code, status, message, category, retryable. */
+  /** The code table of the preset's document: code, status, message, category, retryable. */
   codes: CodeRow[]
 }
 

@@ -26,7 +26,7 @@ Object {
     "message": "Job job-abc123 not found",
   },
   "meta": Object {
-    "request_id": "req_test_0001",
+    "request_id": "req_test",
     "timestamp": "2024-01-01T00:00:00Z",
   },
   "success": false,

@@ -13,7 +13,7 @@ const id = 'req_[0-9a-f]{32}'
 const expected = [
   new RegExp(`^unknown API key: AuthenticationError status=401 code=invalid_api_key type=authentication_error message="401 Incorrect API key provided" requestID=${id}$`),
   new RegExp(`^disabled API key: PermissionDeniedError status=403 code=api_key_disabled type=permission_error message="403 API key is disabled" requestID=${id}$`),
-  new RegExp(`^unknown model: NotFoundError status=404 code=model_not_found type=not_found_error param=model message="404 Field 'model' must be equal to one of the allowed values" requestID=${id}$`),
+  new RegExp(`^unknown model: NotFoundError status=404 code=model_not_found type=not_found_error param=model message="404 Field 'model' must be one of 'gpt-4o-mini', 'llama-3\\.1-8b-instruct'" requestID=${id}$`),
   new RegExp(`^max_tokens too large: BadRequestError status=400 code=invalid_request type=invalid_request_error param=max_tokens message="400 Field 'max_tokens' must be <= 4096" requestID=${id}$`),
   /^a valid request: ok: "You said: Hello"$/,
   new RegExp(`^request 11 with sk-burst: RateLimitError status=429 code=account_rate_limited type=rate_limit_error message="429 Account request rate limit exceeded" requestID=${id} retry-after=(60|59)s$`)

@@ -1,0 +1,102 @@
+import t from 'tap'
+import type { FastifyInstance } from 'fastify'
+import { Type, TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox'
+import type { PresetName } from '../src/index.js'
+import { allowedPhrase, collapseUnions } from '../src/allowed-values.js'
+import { build, type Teardown } from './helper.js'
+
+// A value outside a list gets the list in its issue text: "Field 'size' must be one of 'a', 'b'",
+// whether the schema says `enum` or is a TypeBox union of literals (Ajv: one `const` per branch + `anyOf`).
+
+const presetNames: PresetName[] = ['aitbc', 'genai', 'sessions', 'tokenbay', 'problem']
+const expected = "Field 'size' must be one of 'small', 'large'"
+
+/** Where each preset's body says what is wrong with the request: its message, or genai's details.issue. */
+function issueText (preset: PresetName, body: any): unknown {
+  switch (preset) {
+    case 'aitbc': return body.detail
+    case 'genai': return body.error.details.issue
+    case 'sessions': return body.error.details.issue
+    case 'tokenbay': return body.error.message
+    case 'problem': return body.detail
+  }
+}
+
+async function sizeApp (t: Teardown, preset: PresetName, allErrors = false): Promise<FastifyInstance> {
+  const app = await build(t, { plugin: { preset }, server: { ajv: { customOptions: { allErrors } } } })
+  app.post('/union', { schema: { body: Type.Object({ size: Type.Union([Type.Literal('small'), Type.Literal('large')]) }) } }, async () => 'ok')
+  app.post('/enum', { schema: { body: { type: 'object', properties: { size: { type: 'string', enum: ['small', 'large'] } } } } }, async () => 'ok')
+  app.post('/typebox-enum', { schema: { body: Type.Object({ size: Type.Enum({ S: 'small', L: 'large' }) }) } }, async () => 'ok')
+  return app
+}
+
+for (const preset of presetNames) {
+  t.test(`${preset}: a value outside a TypeBox union of literals or an enum names the allowed values`, async t => {
+    for (const allErrors of [false, true]) {
+      const app = await sizeApp(t, preset, allErrors)
+      for (const url of ['/union', '/enum', '/typebox-enum']) {
+        const res = await app.inject({ method: 'POST', url, payload: { size: 'medium' } })
+        const body = res.json()
+        t.equal(issueText(preset, body), expected, `${url}, allErrors ${String(allErrors)}`)
+        if (preset === 'problem') {
+          t.same(body.errors, [{ detail: expected, code: 'VALIDATION_FAILED', field: 'size', pointer: '#/size' }], `${url}: one violation, not one per branch`)
+        }
+      }
+    }
+  })
+}
+
+t.test('the TypeBox compiler\'s "Expected union value" names the allowed values too', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  app.post('/', {
+    schema: { body: Type.Object({ size: Type.Union([Type.Literal('small'), Type.Literal('large')]) }) },
+    validatorCompiler: TypeBoxValidatorCompiler
+  }, async () => 'ok')
+  const body = (await app.inject({ method: 'POST', url: '/', payload: { size: 'medium' } })).json()
+  t.match(body, { detail: expected, error_code: 'VALIDATION_OUT_OF_RANGE', field: 'size' })
+})
+
+t.test('a field rule on enum still applies to a union of literals (aitbc model → VALIDATION_INVALID_MODEL)', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  app.post('/', { schema: { body: Type.Object({ model: Type.Union([Type.Literal('llama-3'), Type.Literal('mistral-7b')]) }) } }, async () => 'ok')
+  const body = (await app.inject({ method: 'POST', url: '/', payload: { model: 'gpt' } })).json()
+  t.match(body, { detail: "Field 'model' must be one of 'llama-3', 'mistral-7b'", error_code: 'VALIDATION_INVALID_MODEL', field: 'model' })
+})
+
+t.test('a single const, numbers and null; long lists end with …', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  app.post('/', {
+    schema: { body: { type: 'object', properties: { v: { const: 'v1' }, n: { enum: [1, 2, null] }, many: { enum: Array.from({ length: 25 }, (_, i) => `v${i}`) } } } }
+  }, async () => 'ok')
+  const detail = async (payload: Record<string, unknown>): Promise<string> => (await app.inject({ method: 'POST', url: '/', payload })).json().detail
+  t.equal(await detail({ v: 'v2' }), "Field 'v' must be equal to 'v1'")
+  t.equal(await detail({ n: 3 }), "Field 'n' must be one of 1, 2, null")
+  t.match(await detail({ many: 'x' }), /^Field 'many' must be one of 'v0', 'v1', .*'v19', …$/)
+  t.equal(allowedPhrase(['x'.repeat(100)]), `must be equal to '${'x'.repeat(62)}…`, 'one long value is cut')
+})
+
+t.test('a union whose branches failed on other keywords is left as Ajv said it', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  app.post('/', { schema: { body: Type.Object({ id: Type.Union([Type.String({ pattern: '^a' }), Type.Integer()]) }) } }, async () => 'ok')
+  const body = (await app.inject({ method: 'POST', url: '/', payload: { id: 'b' } })).json()
+  t.equal(body.field, 'id')
+  t.notMatch(body.detail, /one of/)
+  const items = [
+    { keyword: 'pattern', instancePath: '/id', schemaPath: '#/properties/id/anyOf/0/pattern', params: {}, message: 'must match' },
+    { keyword: 'type', instancePath: '/id', schemaPath: '#/properties/id/anyOf/1/type', params: {}, message: 'must be integer' },
+    { keyword: 'anyOf', instancePath: '/id', schemaPath: '#/properties/id/anyOf', params: {}, message: 'must match a schema in anyOf' }
+  ]
+  t.same(collapseUnions(items), items)
+})
+
+t.test('nested unions of literals collapse into one list', async t => {
+  const items = collapseUnions([
+    { keyword: 'const', instancePath: '/s', schemaPath: '#/anyOf/0/anyOf/0/const', params: { allowedValue: 'a' } },
+    { keyword: 'const', instancePath: '/s', schemaPath: '#/anyOf/0/anyOf/1/const', params: { allowedValue: 'b' } },
+    { keyword: 'anyOf', instancePath: '/s', schemaPath: '#/anyOf/0/anyOf', params: {} },
+    { keyword: 'enum', instancePath: '/s', schemaPath: '#/anyOf/1/enum', params: { allowedValues: ['c', 'a'] } },
+    { keyword: 'anyOf', instancePath: '/s', schemaPath: '#/anyOf', params: {} }
+  ])
+  t.match(items, [{ keyword: 'enum', instancePath: '/s', params: { allowedValues: ['a', 'b', 'c'] } }])
+  t.equal(items.length, 1)
+})
