@@ -4,6 +4,7 @@ import type { ResolvedOptions } from './options.js'
 import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
 import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
+import type { ErrorTelemetry } from './telemetry.js'
 import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -21,7 +22,7 @@ export interface ErrorResponse {
  * The handlers of one registration: the error handler, the not-found
  * handler, and the formatting they share. Only these touch `reply`.
  */
-export function createHandlers (opts: ResolvedOptions) {
+export function createHandlers (opts: ResolvedOptions, telemetry?: ErrorTelemetry) {
   const { requestIdHeader, retryHeaders } = opts
 
   function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
@@ -203,6 +204,7 @@ export function createHandlers (opts: ResolvedOptions) {
       if (reply.sent) return
       const answer = toErrorAnswer(error, facts(request, reply), opts)
       log(request, answer, thrown)
+      if (telemetry !== undefined) telemetry(request, answer, thrown)
       send(reply, answer)
     } catch (failure) {
       sendFallback(request, reply, failure)

@@ -9,6 +9,7 @@ import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.j
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { isRequestIdGenerator } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
+import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -33,7 +34,10 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
+  // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
+  const otel = opts.telemetry ? await loadOtelApi() : undefined
+  const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, telemetry)
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)

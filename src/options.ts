@@ -70,6 +70,13 @@ export interface ErrorEnvelopeOptions {
    * docs: { prefix: '/errors', docUrl: true, baseUrl: 'https://api.example.com' }
    */
   docs?: false | DocsOptions
+  /**
+   * With `@opentelemetry/api` installed: the request's span gets `error.type` (the error code) and
+   * the status of every error answer, ERROR status and the exception only for 5xx and programming
+   * errors, and the `fastify_error_envelope.errors` counter counts answers by code, status and route.
+   * `false` turns it off (and never loads the API). Default true.
+   */
+  telemetry?: boolean
 }
 
 /** The `errors` option: a catalog spec, or the factories `defineErrors()` made of one. */
@@ -107,6 +114,7 @@ export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'condi
   mapError: ((error: unknown) => unknown | Promise<unknown>) | undefined
   /** The error pages, when the `docs` option is on. */
   docs: ResolvedDocs | undefined
+  telemetry: boolean
 }
 
 export interface ResolvedDocs {
@@ -117,7 +125,7 @@ export interface ResolvedDocs {
   links: string
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'telemetry'])
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
@@ -214,6 +222,9 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
   const now = raw.now ?? (() => new Date())
   if (typeof now !== 'function') throw optionError('now', 'a function returning a Date', now)
 
+  const telemetry = raw.telemetry ?? true
+  if (typeof telemetry !== 'boolean') throw optionError('telemetry', 'a boolean', telemetry)
+
   const negotiate = raw.negotiate ?? false
   if (typeof negotiate !== 'boolean') throw optionError('negotiate', 'a boolean', negotiate)
 
@@ -264,7 +275,8 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
     maintenance,
     redact: redact === false ? null : redactPattern(redact),
     mapError: raw.mapError as ResolvedOptions['mapError'],
-    docs
+    docs,
+    telemetry
   }
 }
 
