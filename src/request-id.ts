@@ -84,7 +84,7 @@ export function isRequestIdGenerator (genReqId: unknown): boolean {
  * const app = Fastify({ logger: true, ...requestIdOptions() })
  */
 export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerOptions {
-  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate? }', opts)
+  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate?, traceparent? }', opts)
   checkKeys(opts, requestIdKeys, 'requestIdOptions().')
   const rawHeader = opts.header ?? 'x-request-id'
   if (typeof rawHeader !== 'string' || !headerName.test(rawHeader)) throw optionError('requestIdOptions().header', 'an HTTP header name', rawHeader)
