@@ -22,7 +22,14 @@ export interface ErrorResponse {
  * The handlers of one registration: the error handler, the not-found
  * handler, and the formatting they share. Only these touch `reply`.
  */
-export function createHandlers (opts: ResolvedOptions, telemetry?: ErrorTelemetry) {
+/** What a registration adds to its options: telemetry, and where a 4xx is logged. */
+export interface HandlerExtras {
+  telemetry?: ErrorTelemetry | undefined
+  /** With `clientErrorLog: 'completion'`: whether Fastify writes this request's completion line. */
+  completionLine?: ((request: FastifyRequest) => boolean) | undefined
+}
+
+export function createHandlers (opts: ResolvedOptions, { telemetry, completionLine }: HandlerExtras = {}) {
   const { requestIdHeader, retryHeaders } = opts
 
   function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
@@ -100,6 +107,9 @@ export function createHandlers (opts: ResolvedOptions, telemetry?: ErrorTelemetr
     try {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
+      } else if (completionLine !== undefined && carryOnCompletion(request)) {
+        // Fastify's `request completed` line already has the status and the request id: it carries the code too.
+        (request.log as unknown as { setBindings: (bindings: object) => void }).setBindings({ error_code: record.code })
       } else {
         // An error whose own message is not trusted to reach the client (docs/safety.md) still tells the log what it said.
         const own = safeString(safeGet(thrown, 'message'))
@@ -110,6 +120,11 @@ export function createHandlers (opts: ResolvedOptions, telemetry?: ErrorTelemetr
       // A value that even the logger cannot read still gets its response.
       request.log.error(fields, 'error that could not be logged')
     }
+  }
+
+  /** Whether this request's completion line will be written, by a pino-like logger that can take a binding. */
+  function carryOnCompletion (request: FastifyRequest): boolean {
+    return typeof (request.log as { setBindings?: unknown }).setBindings === 'function' && (completionLine as (request: FastifyRequest) => boolean)(request)
   }
 
   function send (reply: FastifyReply, answer: ErrorAnswer): void {

@@ -77,6 +77,13 @@ export interface ErrorEnvelopeOptions {
    * `false` turns it off (and never loads the API). Default true.
    */
   telemetry?: boolean
+  /**
+   * Where a 4xx is logged. `'line'`: a line of its own at info (code, status, request id, message).
+   * `'completion'`: no line of its own; `error_code` is carried on Fastify's own `request completed`
+   * line (which has the status and request id), one line fewer per 4xx. 5xx and programming errors
+   * always get their own line with the stack. Default `'line'`.
+   */
+  clientErrorLog?: 'line' | 'completion'
 }
 
 /** The `errors` option: a catalog spec, or the factories `defineErrors()` made of one. */
@@ -115,6 +122,7 @@ export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'condi
   /** The error pages, when the `docs` option is on. */
   docs: ResolvedDocs | undefined
   telemetry: boolean
+  clientErrorLog: 'line' | 'completion'
 }
 
 export interface ResolvedDocs {
@@ -125,7 +133,7 @@ export interface ResolvedDocs {
   links: string
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'telemetry'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'telemetry', 'clientErrorLog'])
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
@@ -225,6 +233,9 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
   const telemetry = raw.telemetry ?? true
   if (typeof telemetry !== 'boolean') throw optionError('telemetry', 'a boolean', telemetry)
 
+  const clientErrorLog = raw.clientErrorLog ?? 'line'
+  if (clientErrorLog !== 'line' && clientErrorLog !== 'completion') throw optionError('clientErrorLog', "'line' or 'completion'", clientErrorLog)
+
   const negotiate = raw.negotiate ?? false
   if (typeof negotiate !== 'boolean') throw optionError('negotiate', 'a boolean', negotiate)
 
@@ -276,7 +287,8 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
     redact: redact === false ? null : redactPattern(redact),
     mapError: raw.mapError as ResolvedOptions['mapError'],
     docs,
-    telemetry
+    telemetry,
+    clientErrorLog
   }
 }
 
