@@ -29,6 +29,8 @@ const batch = Number(process.env.ICOUNT_REQUESTS ?? 5000)
 const rounds = Number(process.env.ICOUNT_ROUNDS ?? 5)
 const connections = Number(process.env.ICOUNT_CONNECTIONS ?? 1)
 const inject = process.env.ICOUNT_INJECT === '1'
+// ICOUNT_PATH: the path requested (default /ok); any other path may answer with any status, e.g. /err.
+const path = process.env.ICOUNT_PATH ?? '/ok'
 const loggingModes = (process.env.ICOUNT_LOGGING ?? 'both') === 'both' ? ['off', 'file'] : [process.env.ICOUNT_LOGGING ?? 'off']
 // ICOUNT_SERVER: another server file with the same protocol (prints `port <n>`), for trying variants.
 const serverFile = process.env.ICOUNT_SERVER ?? fileURLToPath(new URL('./server.ts', import.meta.url))
@@ -45,7 +47,7 @@ async function start (name: Contender, logFile: string | undefined, dir: string)
     // One thread (no concurrent compilers or GC helpers) and no bytecode flushing: JIT and GC work
     // that would otherwise land in whichever batch the clock picks.
     process.execPath, '--single-threaded', '--no-flush-bytecode', '--import', 'tsx', serverFile, name], {
-    env: { ...process.env, BENCH_LOGGING: logFile ?? '0', BENCH_INJECT: inject ? '1' : '0' },
+    env: { ...process.env, BENCH_LOGGING: logFile ?? '0', BENCH_INJECT: inject ? '1' : '0', BENCH_PATH: path },
     stdio: ['pipe', 'pipe', 'ignore']
   })
   return await new Promise((resolve, reject) => {
@@ -70,8 +72,8 @@ async function load (port: number, amount: number): Promise<void> {
     })
     return
   }
-  const result = await autocannon({ url: `http://127.0.0.1:${port}/ok`, connections, amount, timeout: 60 })
-  if (result.non2xx !== 0 || result.errors !== 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections, amount, timeout: 60 })
+  if ((path === '/ok' && result.non2xx !== 0) || result.errors !== 0) throw new Error(`${result.non2xx} non-2xx answers, ${result.errors} errors`)
 }
 
 function newestTotal (dir: string): number {

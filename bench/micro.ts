@@ -41,3 +41,35 @@ for (const format of [createFlatFormat(), createEnvelopeFormat(), createOpenAIFo
   bench(`${format.name}: JSON.stringify`, () => JSON.stringify(body))
   bench(`${format.name}: compiled serializer`, () => (format.serialize as (b: unknown) => string)(body))
 }
+
+// A whole /err request through Fastify (inject), as server CPU time per request: user + system, so
+// a log line's write counts. Contenders are measured in turns and the minimum kept: on a shared
+// machine what varies is extra work, never less. MICRO_SKIP_REQUESTS=1 skips this part.
+if (process.env.MICRO_SKIP_REQUESTS !== '1') {
+  const { buildContender } = await import('./server.js')
+  type Name = Parameters<typeof buildContender>[0]
+  async function perRequest (names: Name[], logging: string | false, n = 2000, turns = 7): Promise<void> {
+    const apps = await Promise.all(names.map(async name => ({ name, app: await buildContender(name, logging), best: Infinity })))
+    for (const entry of apps) for (let i = 0; i < n; i++) await entry.app.inject('/err')
+    for (let turn = 0; turn < turns; turn++) {
+      for (const entry of apps) {
+        const start = process.cpuUsage()
+        for (let i = 0; i < n; i++) await entry.app.inject('/err')
+        const used = process.cpuUsage(start)
+        entry.best = Math.min(entry.best, (used.user + used.system) / n)
+      }
+    }
+    const floor = apps[0]?.best ?? 0
+    for (const { name, app, best } of apps) {
+      console.log(`${name.padEnd(40)} ${best.toFixed(2).padStart(8)} µs CPU  ${name === apps[0]?.name ? '(floor)' : `+${(best - floor).toFixed(2)} µs over the floor`}`)
+      await app.close()
+    }
+  }
+  console.log('\nA thrown 404 through Fastify (inject), logging off')
+  await perRequest(['throw-trivial', 'flat-telemetry-off', 'flat'], false)
+  console.log('\nThe same, pino at info to /dev/null (a file destination, as production logs)')
+  await perRequest(['throw-trivial', 'flat-telemetry-off', 'flat', 'flat-completion-log'], '/dev/null')
+  // Last: the SDK registers global providers, which would reach the contenders above.
+  console.log('\nWith an OpenTelemetry SDK and @fastify/otel, logging off: the plugin\'s telemetry on and off')
+  await perRequest(['flat-otel-sdk-telemetry-off', 'flat-otel-sdk'], false)
+}

@@ -4,7 +4,7 @@
 import { createWriteStream } from 'node:fs'
 import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
-import Fastify, { type FastifyInstance, type FastifySchemaValidationError } from 'fastify'
+import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifySchemaValidationError } from 'fastify'
 import errorEnvelope, { presets, requestIdOptions } from '../src/index.js'
 
 export const contenders = [
@@ -15,7 +15,12 @@ export const contenders = [
   'plain-ok', 'ids-ok', 'flat-ok',
   'rate-limit-own', 'flat-rate-limit',
   // The success path of a rate-limited route: @fastify/rate-limit by hand on plain Fastify, and the plugin's rateLimit.
-  'rate-limit-own-ok', 'flat-rate-limit-ok'
+  'rate-limit-own-ok', 'flat-rate-limit-ok',
+  // Telemetry's cost on /err: off; on with the API and no SDK (what `flat` is when the API is installed);
+  // with an SDK and `@fastify/otel` making spans, on and off.
+  'flat-telemetry-off', 'flat-otel-sdk', 'flat-otel-sdk-telemetry-off',
+  // A 4xx's log line: its own line (flat, the default) or error_code on Fastify's completion line.
+  'flat-completion-log'
 ] as const
 export type Contender = typeof contenders[number]
 
@@ -32,6 +37,21 @@ function fastifyFormatter (errors: FastifySchemaValidationError[], dataVar: stri
 const body = { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' } } } as const
 
 /**
+ * An OpenTelemetry SDK as an app sets one up: a tracer provider (spans recorded, not exported),
+ * a meter provider read by a Prometheus exporter (not scraped), and `@fastify/otel`'s plugin.
+ */
+async function otelSdk (): Promise<FastifyPluginCallback> {
+  const { metrics } = await import('@opentelemetry/api')
+  const { NodeTracerProvider } = await import('@opentelemetry/sdk-trace-node')
+  const { MeterProvider } = await import('@opentelemetry/sdk-metrics')
+  const { PrometheusExporter } = await import('@opentelemetry/exporter-prometheus')
+  const { FastifyOtelInstrumentation } = await import('@fastify/otel')
+  new NodeTracerProvider().register()
+  metrics.setGlobalMeterProvider(new MeterProvider({ readers: [new PrometheusExporter({ preventServerStart: true })] }))
+  return new FastifyOtelInstrumentation({ recordExceptions: false }).plugin() as FastifyPluginCallback
+}
+
+/**
  * `logging`: `true` is pino at info to /dev/null; a string is pino at info to that file
  * (Fastify's `logger.file`, a pino destination), as a production app would log.
  */
@@ -44,9 +64,12 @@ export async function buildContender (name: Contender, logging: boolean | string
     ? Fastify({ logger })
     : Fastify({ logger, ...requestIdOptions(), ...(name === 'flat-validate-stack' ? { schemaErrorFormatter: fastifyFormatter } : {}) })
   const format = (['flat', 'envelope', 'openai', 'problem'] as const).find(f => name === f || name.startsWith(`${f}-`))
+  if (name.startsWith('flat-otel-sdk')) await app.register(await otelSdk())
   if (format !== undefined) {
     await app.register(errorEnvelope, {
       format,
+      telemetry: !name.endsWith('telemetry-off'),
+      clientErrorLog: name === 'flat-completion-log' ? 'completion' : 'line',
       ...(name === 'flat-rate-limit' ? { rateLimit: { max: 0, timeWindow: 60_000 } } : {}),
       ...(name === 'flat-rate-limit-ok' ? { rateLimit: passingLimit } : {})
     })
@@ -111,9 +134,10 @@ if (process.argv[1]?.endsWith('server.ts') === true) {
         const m = /^run (\d+)/.exec(line)
         if (m === null) continue
         queue = queue.then(async () => {
+          const url = process.env.BENCH_PATH ?? '/ok'
           for (let i = 0, n = Number(m[1]); i < n; i++) {
-            const res = await app.inject({ method: 'GET', url: '/ok' })
-            if (res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
+            const res = await app.inject({ method: 'GET', url })
+            if (url === '/ok' && res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
           }
           console.log('done')
         })

@@ -5,6 +5,7 @@ import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from '.
 import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
 import { prefersAlternative, varyOnAccept } from './negotiate.js'
+import type { ErrorTelemetry } from './telemetry.js'
 import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
@@ -22,7 +23,16 @@ export interface ErrorResponse {
  * The handlers of one registration: the error handler, the not-found
  * handler, and the formatting they share. Only these touch `reply`.
  */
-export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: FastifyRequest, thrown: unknown, answer: ErrorAnswer) => ErrorAnswer) {
+/** What a registration adds to its options: telemetry, and where a 4xx is logged. */
+export interface HandlerExtras {
+  telemetry?: ErrorTelemetry | undefined
+  /** With `clientErrorLog: 'completion'`: whether Fastify writes this request's completion line. */
+  completionLine?: ((request: FastifyRequest) => boolean) | undefined
+  /** The undeclared check of routes that declare their errors (src/route-errors.ts). */
+  checkAnswer?: ((request: FastifyRequest, thrown: unknown, answer: ErrorAnswer) => ErrorAnswer) | undefined
+}
+
+export function createHandlers (opts: ResolvedOptions, { telemetry, completionLine, checkAnswer }: HandlerExtras = {}) {
   const { requestIdHeader, retryHeaders } = opts
 
   function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
@@ -105,6 +115,9 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
     try {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
+      } else if (completionLine !== undefined && carryOnCompletion(request)) {
+        // Fastify's `request completed` line already has the status and the request id: it carries the code too.
+        (request.log as unknown as { setBindings: (bindings: object) => void }).setBindings({ error_code: record.code })
       } else {
         // An error whose own message is not trusted to reach the client (docs/safety.md) still tells the log what it said.
         const own = safeString(safeGet(thrown, 'message'))
@@ -115,6 +128,11 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
       // A value that even the logger cannot read still gets its response.
       request.log.error(fields, 'error that could not be logged')
     }
+  }
+
+  /** Whether this request's completion line will be written, by a pino-like logger that can take a binding. */
+  function carryOnCompletion (request: FastifyRequest): boolean {
+    return typeof (request.log as { setBindings?: unknown }).setBindings === 'function' && (completionLine as (request: FastifyRequest) => boolean)(request)
   }
 
   function send (reply: FastifyReply, answer: ErrorAnswer): void {
@@ -216,6 +234,7 @@ export function createHandlers (opts: ResolvedOptions, checkAnswer?: (request: F
       // The undeclared check of routes that declare their errors (src/route-errors.ts).
       if (checkAnswer !== undefined) answer = checkAnswer(request, error, answer)
       log(request, answer, thrown)
+      if (telemetry !== undefined) telemetry(request, answer, thrown)
       send(reply, answer)
     } catch (failure) {
       sendFallback(request, reply, failure)

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
 import { registerDocsSite } from './docs-site.js'
@@ -10,6 +10,7 @@ import { assertSingleRegistration, registerRouteOrderCheck } from './route-order
 import { registerRouteErrors } from './route-errors.js'
 import { isRequestIdGenerator } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
+import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -35,7 +36,10 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
   const routeErrors = registerRouteErrors(fastify, opts)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, routeErrors.check)
+  // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
+  const otel = opts.telemetry ? await loadOtelApi() : undefined
+  const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -68,6 +72,21 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   })
   setClientErrorResponder(fastify, respond)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs, routeErrors.routesByCode)
+}
+
+/**
+ * With `clientErrorLog: 'completion'`, whether Fastify writes a request's `request completed` line
+ * (the one that then carries `error_code`). An app that turned request logging off has none to carry it.
+ */
+function completionLineOf (fastify: FastifyInstance, mode: 'line' | 'completion'): ((request: FastifyRequest) => boolean) | undefined {
+  if (mode === 'line') return undefined
+  const disabled: unknown = (fastify.initialConfig as { disableRequestLogging?: unknown }).disableRequestLogging
+  if (disabled === true) {
+    throw new TypeError("fastify-error-envelope: option 'clientErrorLog' is 'completion', but Fastify's disableRequestLogging is on: " +
+      "there is no 'request completed' line to carry error_code. Use 'line'.")
+  }
+  if (typeof disabled === 'function') return request => disabled(request) !== true
+  return () => true
 }
 
 const warned = new WeakSet<object>()

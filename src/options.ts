@@ -82,6 +82,20 @@ export interface ErrorEnvelopeOptions {
    * Only routes with `config.errors` are documented. Default true.
    */
   documentConditions?: boolean
+  /**
+   * With `@opentelemetry/api` installed: the request's span gets `error.type` (the error code) and
+   * the status of every error answer, ERROR status and the exception only for 5xx and programming
+   * errors, and the `fastify_error_envelope.errors` counter counts answers by code, status and route.
+   * `false` turns it off (and never loads the API). Default true.
+   */
+  telemetry?: boolean
+  /**
+   * Where a 4xx is logged. `'line'`: a line of its own at info (code, status, request id, message).
+   * `'completion'`: no line of its own; `error_code` is carried on Fastify's own `request completed`
+   * line (which has the status and request id), one line fewer per 4xx. 5xx and programming errors
+   * always get their own line with the stack. Default `'line'`.
+   */
+  clientErrorLog?: 'line' | 'completion'
 }
 
 /** The `errors` option: a catalog spec, or the factories `defineErrors()` made of one. */
@@ -127,6 +141,8 @@ export interface ResolvedOptions extends Pick<ResolvedPreset, 'catalog' | 'condi
   documentConditions: boolean
   /** The JSON schema of the active format's body, when it is a built-in format; undefined for a custom one. */
   formatSchema: (typeof formatSchemas)[FormatName] | undefined
+  telemetry: boolean
+  clientErrorLog: 'line' | 'completion'
 }
 
 export interface ResolvedDocs {
@@ -141,7 +157,7 @@ export interface ResolvedDocs {
   intro?: string
 }
 
-const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'undeclared', 'documentConditions'])
+const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'exposeInternalErrors', 'validation', 'requestIdHeader', 'problemTypeBase', 'notFound', 'now', 'retryHeaders', 'negotiate', 'maintenance', 'redact', 'mapError', 'docs', 'undeclared', 'documentConditions', 'telemetry', 'clientErrorLog'])
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl', 'title', 'intro'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
@@ -238,6 +254,12 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
   const now = raw.now ?? (() => new Date())
   if (typeof now !== 'function') throw optionError('now', 'a function returning a Date', now)
 
+  const telemetry = raw.telemetry ?? true
+  if (typeof telemetry !== 'boolean') throw optionError('telemetry', 'a boolean', telemetry)
+
+  const clientErrorLog = raw.clientErrorLog ?? 'line'
+  if (clientErrorLog !== 'line' && clientErrorLog !== 'completion') throw optionError('clientErrorLog', "'line' or 'completion'", clientErrorLog)
+
   const negotiate = raw.negotiate ?? false
   if (typeof negotiate !== 'boolean') throw optionError('negotiate', 'a boolean', negotiate)
 
@@ -296,7 +318,9 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
     undeclared,
     documentConditions,
     // A custom format says nothing of its body's shape.
-    formatSchema: raw.format === undefined || typeof raw.format === 'string' ? formatSchemas[format.name as FormatName] : undefined
+    formatSchema: raw.format === undefined || typeof raw.format === 'string' ? formatSchemas[format.name as FormatName] : undefined,
+    telemetry,
+    clientErrorLog
   }
 }
 

@@ -3,7 +3,7 @@ import type { IncomingMessage } from 'node:http'
 import type { FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 
-const requestIdKeys = new Set(['header', 'generate'])
+const requestIdKeys = new Set(['header', 'generate', 'traceparent'])
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -33,6 +33,11 @@ export interface RequestIdOptions {
   header?: string
   /** Makes a new id; set it in tests for stable snapshots. Default `req_` + random. */
   generate?: () => string
+  /**
+   * Without a valid own id, take the trace id of a valid W3C `traceparent` header (32 lowercase
+   * hex digits), so the body's `request_id`, the log line and the trace are one id. Default false.
+   */
+  traceparent?: boolean
 }
 
 type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']>
@@ -79,15 +84,22 @@ export function isRequestIdGenerator (genReqId: unknown): boolean {
  * const app = Fastify({ logger: true, ...requestIdOptions() })
  */
 export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerOptions {
-  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate? }', opts)
+  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate?, traceparent? }', opts)
   checkKeys(opts, requestIdKeys, 'requestIdOptions().')
   const rawHeader = opts.header ?? 'x-request-id'
   if (typeof rawHeader !== 'string' || !headerName.test(rawHeader)) throw optionError('requestIdOptions().header', 'an HTTP header name', rawHeader)
   const header = rawHeader.toLowerCase()
   const generate = opts.generate ?? generateRequestId
   if (typeof generate !== 'function') throw optionError('requestIdOptions().generate', 'a function returning an id', generate)
+  const traceparent = opts.traceparent ?? false
+  if (typeof traceparent !== 'boolean') throw optionError('requestIdOptions().traceparent', 'a boolean', traceparent)
   // Fastify would take the header as it is; genReqId validates it first. Our own ids need no
   // check; ids from a `generate` of the user's are checked and replaced when invalid.
+  if (traceparent) {
+    const genReqId = traceparentGenReqId(header, generate as () => string)
+    ours.add(genReqId)
+    return { requestIdHeader: false, childLoggerFactory: requestIdChildLogger, genReqId }
+  }
   const genReqId = generate === generateRequestId
     ? function genReqId (req: IncomingMessage): string {
       const incoming = req.headers[header]
@@ -101,4 +113,32 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
     }
   ours.add(genReqId)
   return { requestIdHeader: false, childLoggerFactory: requestIdChildLogger, genReqId }
+}
+
+/** `genReqId` with `traceparent: true`: the client's own id, else the trace id of its `traceparent`, else a new one. */
+function traceparentGenReqId (header: string, generate: () => string): (req: IncomingMessage) => string {
+  return function genReqId (req: IncomingMessage): string {
+    const incoming = req.headers[header]
+    if (typeof incoming === 'string' && validRequestId.test(incoming)) return incoming
+    const traceId = traceIdOf(req.headers.traceparent)
+    if (traceId !== undefined) return traceId
+    const id = generate()
+    return generate === generateRequestId || (typeof id === 'string' && validRequestId.test(id)) ? id : generateRequestId()
+  }
+}
+
+// W3C Trace Context, level 1: version-traceid-parentid-flags in lowercase hex. A version other than
+// 00 may carry more fields after a '-' (read as 00, as the spec asks); ff is never valid.
+const traceparentFields = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-[0-9a-f]{2}(?:$|-)/
+const zeroTraceId = '0'.repeat(32)
+const zeroParentId = '0'.repeat(16)
+
+/** The trace id of a valid `traceparent` header value; undefined for anything else. */
+export function traceIdOf (value: unknown): string | undefined {
+  if (typeof value !== 'string') return undefined
+  const fields = traceparentFields.exec(value)
+  if (fields === null) return undefined
+  const [, version, traceId, parentId] = fields as unknown as [string, string, string, string]
+  if (version === 'ff' || (version === '00' && value.length !== 55) || traceId === zeroTraceId || parentId === zeroParentId) return undefined
+  return traceId
 }
