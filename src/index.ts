@@ -9,6 +9,7 @@ import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.j
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { isRequestIdGenerator } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
+import { registerStreamErrors } from './stream-errors.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -33,7 +34,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts)
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer } = createHandlers(opts)
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -65,6 +66,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     done()
   })
   setClientErrorResponder(fastify, respond)
+  registerStreamErrors(fastify, streamAnswer)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
 }
 
