@@ -79,7 +79,7 @@ for (const { preset, code, event } of presetCases) {
     const all = events(text)
     t.equal(all.length, 3, text)
     t.same(all.slice(0, 2).map(e => e.data), ['{"n":1}', '{"n":2}'], 'the events before the error are all there')
-    const last = all[2]
+    const last = all[2] ?? { data: '' }
     t.equal(last.event, event, event === undefined ? 'unnamed, as OpenAI sends it' : 'event: error')
     const body = await fetch(`${url}/body`)
     const expected = JSON.parse(await body.text())
@@ -116,7 +116,7 @@ t.test('NDJSON: the error is the last line, the body as one line', async t => {
   t.ok(text.endsWith('\n'))
   const all = text.trimEnd().split('\n')
   t.equal(all.length, 3, text)
-  t.match(JSON.parse(all[2]), { success: false, error: { code: 'RATE_LIMIT_EXCEEDED' }, meta: { request_id: 'req-stream-1' } })
+  t.match(JSON.parse(all[2] ?? ''), { success: false, error: { code: 'RATE_LIMIT_EXCEEDED' }, meta: { request_id: 'req-stream-1' } })
 })
 
 t.test('a source that fails in the middle of an event or line: the half is closed off, the error event stays whole', async t => {
