@@ -158,12 +158,16 @@ export function createHandlers (opts: ResolvedOptions) {
       reply.header('content-type', contentType)
       write(reply, payload)
     } catch (last) {
-      // Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang.
-      logFailure(request, last, 'the error answer could not be written; destroying the socket')
-      try {
-        reply.raw.destroy()
-      } catch {}
+      abandon(request, reply, last)
     }
+  }
+
+  /** Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang. */
+  function abandon (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
+    logFailure(request, failure, 'the error answer could not be written; destroying the socket')
+    try {
+      reply.raw.destroy()
+    } catch {}
   }
 
   /**
@@ -241,7 +245,7 @@ export function createHandlers (opts: ResolvedOptions) {
     return { status, contentType, payload, headers }
   }
 
-  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer }
+  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon }
 }
 
 /** A nested error as the log can show it: pino's error serializer only reaches the top-level `err`. */

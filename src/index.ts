@@ -34,7 +34,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer } = createHandlers(opts)
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts)
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -66,7 +66,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     done()
   })
   setClientErrorResponder(fastify, respond)
-  registerStreamErrors(fastify, streamAnswer)
+  registerStreamErrors(fastify, streamAnswer, abandon)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs)
 }
 

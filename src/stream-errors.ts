@@ -240,14 +240,21 @@ function guardContext (reply: FastifyReply, answer: StreamAnswer): { release: ()
  * Wires errors inside streams: an `onSend` hook that guards event-stream and NDJSON payloads
  * passed to `reply.send`, and an `onRoute` hook that guards the handlers of `@fastify/sse` routes.
  */
-export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAnswer): void {
-  fastify.addHook('onSend', function guardStreamPayload (_request, reply, payload, done) {
-    // The common case, a string or a buffer, leaves at the first test.
-    if (typeof payload !== 'object' || payload === null || Buffer.isBuffer(payload) || reply.raw.headersSent) return done(null, payload)
-    const streamLike = typeof (payload as { pipe?: unknown }).pipe === 'function' || typeof (payload as { getReader?: unknown }).getReader === 'function'
-    const kind = streamLike ? streamKind(reply.getHeader('content-type')) : undefined
-    if (kind === undefined || !isIterable(payload) || streamOf(reply) !== undefined) return done(null, payload)
-    done(null, guardStream(payload, reply, kind, answer))
+export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAnswer, abandon: (request: FastifyRequest, reply: FastifyReply, failure: unknown) => void): void {
+  fastify.addHook('onSend', function guardStreamPayload (request, reply, payload, done) {
+    try {
+      // The common case, a string or a buffer, leaves at the first test.
+      if (typeof payload !== 'object' || payload === null || Buffer.isBuffer(payload) || reply.raw.headersSent) return done(null, payload)
+      const streamLike = typeof (payload as { pipe?: unknown }).pipe === 'function' || typeof (payload as { getReader?: unknown }).getReader === 'function'
+      const kind = streamLike ? streamKind(reply.getHeader('content-type')) : undefined
+      if (kind === undefined || !isIterable(payload) || streamOf(reply) !== undefined) return done(null, payload)
+      done(null, guardStream(payload, reply, kind, answer))
+    } catch (failure) {
+      // `done` writes the response: a write that fails after the head was sent cannot be followed by
+      // a second answer, as Fastify would try for a throwing hook. Before the head, Fastify's path answers it.
+      if (!reply.raw.headersSent) throw failure
+      abandon(request, reply, failure)
+    }
   })
 
   fastify.addHook('onRoute', function guardEventStreamRoute (route) {
