@@ -26,6 +26,14 @@ declare module 'fastify' {
      */
     setMaintenance: (enabled: boolean, retryAfter?: number) => void
   }
+  interface FastifyContextConfig {
+    /**
+     * fastify-error-envelope: the route streams (`text/event-stream` or `application/x-ndjson`
+     * passed to `reply.send`), so an error after the head ends the stream with an error event.
+     * Routes of `@fastify/sse` and routes whose `schema.response` lists such a content need not say it.
+     */
+    stream?: boolean
+  }
 }
 
 // Async, so that a bad option rejects `register` instead of escaping avvio as an uncaught exception.

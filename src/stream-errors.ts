@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import type { FastifyInstance, FastifyReply, FastifyRequest, RouteHandlerMethod } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, onSendHookHandler, RouteHandlerMethod, RouteOptions } from 'fastify'
+import { isPlainObject, optionError } from './option-error.js'
 import { StreamTracker, streamKind, type StreamErrorAnswer, type StreamKind } from './stream-frames.js'
 
 // Errors inside streams (docs/guides/streams.md): once an event stream or NDJSON response has
@@ -236,18 +237,70 @@ function guardContext (reply: FastifyReply, answer: StreamAnswer): { release: ()
   }
 }
 
+type Route = Pick<RouteOptions, 'method' | 'url' | 'config' | 'schema' | 'onSend'> & { sse?: unknown }
+
+/** A route of `@fastify/sse`, which ignores an `sse` of `false`, `null` or `undefined`. */
+function sseRoute (route: Route): boolean {
+  return route.sse !== undefined && route.sse !== null && route.sse !== false
+}
+
+/** A `schema.response` entry that lists its contents by media type, as Fastify reads one. */
+function streamingContent (response: unknown): boolean {
+  if (!isPlainObject(response)) return false
+  for (const code of Object.keys(response)) {
+    const entry = response[code]
+    const content = isPlainObject(entry) ? entry.content : undefined
+    if (!isPlainObject(content)) continue
+    if (Object.keys(content).some(type => streamKind(type) !== undefined)) return true
+  }
+  return false
+}
+
 /**
- * Wires errors inside streams: an `onSend` hook that guards event-stream and NDJSON payloads
- * passed to `reply.send`, and an `onRoute` hook that guards the handlers of `@fastify/sse` routes.
+ * Whether a route says it streams (docs/guides/streams.md): it is a `@fastify/sse` route, its
+ * `schema.response` lists a `text/event-stream` or `application/x-ndjson` content for some
+ * status, or its `config.stream` is true. Only those routes get the guard, so that the success
+ * path of every other route runs no onSend hook of ours.
+ */
+export function declaresStream (route: Route): boolean {
+  const stream = (route.config as { stream?: unknown } | undefined)?.stream
+  if (stream !== undefined && typeof stream !== 'boolean') {
+    throw optionError('config.stream', 'a boolean', stream, `${String(route.method)} ${route.url}`)
+  }
+  if (stream === true) return true
+  if (sseRoute(route)) return true
+  return streamingContent((route.schema as { response?: unknown } | undefined)?.response)
+}
+
+/**
+ * An earlier onSend hook (compression) has encoded the payload: an event appended to its bytes
+ * would corrupt them, so such a stream is left as Fastify streams it. The guard runs after the
+ * app's own onSend hooks, being a route's.
+ */
+function encoded (reply: FastifyReply): boolean {
+  const encoding = reply.getHeader('content-encoding')
+  return encoding !== undefined && String(encoding).trim().toLowerCase() !== 'identity'
+}
+
+/** Adds `hook` after the route's own onSend hooks, which Fastify takes as undefined, one function or an array. */
+function addOnSend (route: Route, hook: onSendHookHandler): void {
+  const own = route.onSend as onSendHookHandler | onSendHookHandler[] | undefined | null
+  route.onSend = own === undefined || own === null ? [hook] : Array.isArray(own) ? [...own, hook] : [own, hook]
+}
+
+/**
+ * Wires errors inside streams on the routes that say they stream (`declaresStream`): a route
+ * `onSend` hook that guards event-stream and NDJSON payloads passed to `reply.send`, and, on
+ * `@fastify/sse` routes, a handler that guards `reply.sse`. Other routes get neither.
  */
 export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAnswer, abandon: (request: FastifyRequest, reply: FastifyReply, failure: unknown) => void): void {
-  fastify.addHook('onSend', function guardStreamPayload (request, reply, payload, done) {
+  const guardStreamPayload: onSendHookHandler = function guardStreamPayload (request, reply, payload, done) {
     try {
       // The common case, a string or a buffer, leaves at the first test.
       if (typeof payload !== 'object' || payload === null || Buffer.isBuffer(payload) || reply.raw.headersSent) return done(null, payload)
       const streamLike = typeof (payload as { pipe?: unknown }).pipe === 'function' || typeof (payload as { getReader?: unknown }).getReader === 'function'
       const kind = streamLike ? streamKind(reply.getHeader('content-type')) : undefined
-      if (kind === undefined || !isIterable(payload) || streamOf(reply) !== undefined) return done(null, payload)
+      if (kind === undefined || !isIterable(payload) || streamOf(reply) !== undefined || encoded(reply)) return done(null, payload)
       done(null, guardStream(payload, reply, kind, answer))
     } catch (failure) {
       // `done` writes the response: a write that fails after the head was sent cannot be followed by
@@ -255,11 +308,12 @@ export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAn
       if (!reply.raw.headersSent) throw failure
       abandon(request, reply, failure)
     }
-  })
+  }
 
-  fastify.addHook('onRoute', function guardEventStreamRoute (route) {
-    const sse = (route as { sse?: unknown }).sse
-    if (sse === undefined || sse === false) return
+  fastify.addHook('onRoute', function guardStreamingRoute (route) {
+    if (!declaresStream(route)) return
+    addOnSend(route, guardStreamPayload)
+    if (!sseRoute(route)) return
     const handler = route.handler
     route.handler = async function eventStreamHandler (this: FastifyInstance, request, reply) {
       const guard = guardContext(reply, answer)

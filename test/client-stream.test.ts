@@ -12,7 +12,7 @@ const ndjson = 'application/x-ndjson'
 
 async function serve (t: Test, plugin: ErrorEnvelopeOptions, type: string, make: () => unknown, before: string[]): Promise<string> {
   const app = await build(t, { requestId: 'req-client-1', plugin })
-  app.get('/stream', async (_request, reply) => {
+  app.get('/stream', { config: { stream: true } }, async (_request, reply) => {
     async function * source (): AsyncGenerator<string> {
       for (const part of before) {
         yield part

@@ -23,7 +23,9 @@ function chunk (content: string): string {
 /** A tokenbay gateway whose completions stream `before` chunks, then fail with `make()`; `/body` throws the same error. */
 async function gateway (t: Test, before: string[], make: () => Error): Promise<OpenAI> {
   const app = await build(t, { requestId, plugin: { preset: 'tokenbay' } })
-  app.post('/v1/chat/completions', async (_request, reply) => {
+  // Declared streaming as an OpenAPI document says it: its 200 is an event stream (docs/guides/streams.md).
+  const schema = { response: { 200: { content: { 'text/event-stream': { schema: { type: 'string' } } } } } }
+  app.post('/v1/chat/completions', { schema }, async (_request, reply) => {
     async function * completion (): AsyncGenerator<string> {
       for (const content of before) {
         yield chunk(content)

@@ -1,66 +1,12 @@
 import { once } from 'node:events'
-import { PassThrough, Readable } from 'node:stream'
-import t, { type Test } from 'tap'
-import type { FastifyInstance } from 'fastify'
+import { PassThrough } from 'node:stream'
+import t from 'tap'
 import { ApiError, type ErrorEnvelopeOptions } from '../src/index.js'
 import { build, logCapture } from './helper.js'
+import { events, failing, listen, ndjson, serve, sse, streaming } from './stream-helper.js'
 
 // Errors inside streams (docs/guides/streams.md) for a stream passed to `reply.send`, over real sockets:
 // after the head, one error event (or NDJSON line) carrying the body a non-streaming answer carries, then a clean end.
-
-const sse = 'text/event-stream'
-const ndjson = 'application/x-ndjson'
-
-/** Two events, then the source fails with `error`. */
-async function * failing (error: unknown, events: string[] = ['data: {"n":1}\n\n', 'data: {"n":2}\n\n']): AsyncGenerator<string> {
-  for (const event of events) {
-    yield event
-    await new Promise(resolve => setImmediate(resolve))
-  }
-  throw error
-}
-
-async function listen (t: Test, app: FastifyInstance): Promise<string> {
-  await app.listen({ port: 0, host: '127.0.0.1' })
-  const address = app.server.address()
-  if (address === null || typeof address === 'string') throw new Error('no port')
-  return `http://127.0.0.1:${address.port}`
-}
-
-interface Served { url: string, lines: Array<Record<string, any>> }
-
-/**
- * An app of `preset` with `/stream` (the source `make()` as `type`) and `/body` (the same error thrown
- * without a stream), listening on loopback.
- */
-async function serve (t: Test, plugin: ErrorEnvelopeOptions, make: () => AsyncIterable<unknown>, type = sse): Promise<Served> {
-  const { stream, lines } = logCapture()
-  const app = await build(t, { requestId: 'req-stream-1', plugin, server: { logger: { level: 'info', stream } } })
-  let error: unknown
-  app.get('/stream', async (_request, reply) => {
-    const source = Readable.from(make())
-    source.on('error', err => { error = err })
-    return reply.type(type).send(source)
-  })
-  app.get('/body', async () => { throw error })
-  return { url: await listen(t, app), lines }
-}
-
-/** The events of an event-stream text: their name (undefined when unnamed), data and retry field. */
-function events (text: string): Array<{ event?: string, data: string, retry?: string }> {
-  return text.split('\n\n').filter(block => block !== '').map(block => {
-    const out: { event?: string, data: string, retry?: string } = { data: '' }
-    const data: string[] = []
-    for (const line of block.split('\n')) {
-      const [field, ...rest] = line.split(': ')
-      if (field === 'event') out.event = rest.join(': ')
-      if (field === 'data') data.push(rest.join(': '))
-      if (field === 'retry') out.retry = rest.join(': ')
-    }
-    out.data = data.join('\n')
-    return out
-  })
-}
 
 const presetCases: Array<{ preset: NonNullable<ErrorEnvelopeOptions['preset']>, code: string, event: string | undefined }> = [
   { preset: 'tokenbay', code: 'bad_gateway', event: undefined },
@@ -144,7 +90,7 @@ t.test('reply.sendError() while the source waits ends the stream with the error 
   const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
   const source = new PassThrough()
   let sendError: ((error: unknown) => void) | undefined
-  app.get('/stream', async (_request, reply) => {
+  app.get('/stream', streaming, async (_request, reply) => {
     // Answered from elsewhere later, as an upstream's callback would.
     sendError = error => { reply.sendError(error) }
     source.write('data: {"n":1}\n\n')
@@ -173,7 +119,7 @@ t.test('a client that disconnects mid-stream: nothing is written to the closed s
   const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
   const source = new PassThrough()
   let sendError: ((error: unknown) => void) | undefined
-  app.get('/stream', async (_request, reply) => {
+  app.get('/stream', streaming, async (_request, reply) => {
     sendError = error => { reply.sendError(error) }
     source.write('data: {"n":1}\n\n')
     return reply.type(sse).send(source)

@@ -47,10 +47,11 @@ function chunk (id: string, model: string, content: string): string {
  * A streaming gateway. Both ways of streaming in Fastify, and what a failure in the middle becomes:
  *
  * - `POST /v1/chat/completions` with `stream: true`: an async generator, as a `Readable` passed to
- *   `reply.send` with `text/event-stream`. The prompt picks the demo upstream's failure: `fail` fails
+ *   `reply.send` with `text/event-stream`; the route says it streams with `config: { stream: true }`. The prompt picks the demo upstream's failure: `fail` fails
  *   after two chunks (502), `limit` is a rate limit after two chunks (429, wait 5 s), `refuse` fails
  *   before the first chunk (an ordinary 429 answer, with its headers).
- * - `GET /v1/events`: the `@fastify/sse` plugin, `reply.sse.send()` of a generator that fails after three events.
+ * - `GET /v1/events`: the `@fastify/sse` plugin, `reply.sse.send()` of a generator that fails after three events;
+ *   its `sse` option says it streams.
  */
 export async function buildApp (opts: AppOptions = {}): Promise<FastifyInstance> {
   const preset = opts.preset ?? 'tokenbay'
@@ -59,7 +60,8 @@ export async function buildApp (opts: AppOptions = {}): Promise<FastifyInstance>
   await app.register(errorEnvelope, { preset })
   await app.register(fastifySSE, { heartbeatInterval: 15_000 })
 
-  app.post<{ Body: ChatBody }>('/v1/chat/completions', { schema: chatSchema }, async (request, reply) => {
+  // `config.stream`: this route may stream, so the plugin guards it (docs/guides/streams.md, "Which routes are guarded").
+  app.post<{ Body: ChatBody }>('/v1/chat/completions', { schema: chatSchema, config: { stream: true } }, async (request, reply) => {
     const { model, messages } = request.body
     const prompt = messages[messages.length - 1]?.content ?? ''
     const id = `chatcmpl-${request.id}`
