@@ -14,3 +14,4 @@ export { ApiClientError, type ApiClientErrorInit, type ClientErrorCode, type Err
 export type { ClientCatalog, CodeOf } from './client/catalog.js'
 export { parseApiError, type FetchResponseLike, type InjectResponseLike, type ParseOptions } from './client/parse.js'
 export { fetchWithRetry, type HeadersInitLike, type RetryInfo, type RetryPolicy } from './client/retry.js'
+export { parseStreamError, readStream, type StreamMessage, type StreamResponseLike } from './client/stream.js'

@@ -7,6 +7,7 @@ import { defaultSerializer } from './formats/index.js'
 import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import type { ErrorTelemetry } from './telemetry.js'
 import { isSecretKey, isThenable, redactText, retryAfterSeconds, safeGet, safeString, toPlainJson } from './safe.js'
+import { streamOf, type StreamAnswer } from './stream-errors.js'
 
 const jsonContentType = 'application/json; charset=utf-8'
 // A request id goes into the X-Request-Id header only when it is visible ASCII: never split a response head.
@@ -106,12 +107,13 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
   // server-wide, so the first error tells for all.
   let boundRequestId: boolean | undefined
 
-  function log (request: FastifyRequest, answer: ErrorAnswer, thrown: unknown): void {
+  function log (request: FastifyRequest, answer: ErrorAnswer, thrown: unknown, streamEvents?: number): void {
     const { record, bug } = answer
     boundRequestId ??= Object.hasOwn((request.log as { bindings?: () => object }).bindings?.() ?? {}, 'request_id')
-    const fields = boundRequestId
+    const fields: Record<string, unknown> = boundRequestId
       ? { error_code: record.code, status: record.status }
       : { request_id: record.requestId, error_code: record.code, status: record.status }
+    if (streamEvents !== undefined) fields.stream_events = streamEvents
     try {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
@@ -185,12 +187,16 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
       reply.header('content-type', contentType)
       write(reply, payload)
     } catch (last) {
-      // Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang.
-      logFailure(request, last, 'the error answer could not be written; destroying the socket')
-      try {
-        reply.raw.destroy()
-      } catch {}
+      abandon(request, reply, last)
     }
+  }
+
+  /** Even the fixed answer cannot be written: closing the socket is the only answer left, never a hang. */
+  function abandon (request: FastifyRequest, reply: FastifyReply, failure: unknown): void {
+    logFailure(request, failure, 'the error answer could not be written; destroying the socket')
+    try {
+      reply.raw.destroy()
+    } catch {}
   }
 
   /**
@@ -216,6 +222,8 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
   /** The error handler: anything thrown → the active format's envelope. Never throws. */
   function errorEnvelopeHandler (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
     try {
+      // A stream the plugin guards answers with its last event, or hands the error back to the ordinary path.
+      if (streamOf(reply)?.take(error) === true) return
       if (reply.sent || reply.raw.headersSent) {
         request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
         return
@@ -241,6 +249,21 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
     }
   }
 
+  /** An error inside a started stream: the answer a body would carry, for the stream's last event. */
+  const streamAnswer: StreamAnswer = (error, request, events, done) => {
+    mapped(error, request, mappedError => {
+      try {
+        const answer = toErrorAnswer(mappedError, facts(request), opts)
+        log(request, answer, error, events)
+        const format = formatFor(request)
+        done({ ...render(request, answer, format), record: answer.record, format: format.name })
+      } catch (failure) {
+        logFailure(request, failure, 'fastify-error-envelope failed to answer an error inside a stream; ending the stream')
+        done(undefined)
+      }
+    })
+  }
+
   function notFoundEnvelopeHandler (request: FastifyRequest, reply: FastifyReply): void {
     errorEnvelopeHandler(notFoundError(facts(request)), request, reply)
   }
@@ -254,7 +277,7 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
     return { status, contentType, payload, headers }
   }
 
-  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond }
+  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon }
 }
 
 function asIs (payload: unknown): string {

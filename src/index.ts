@@ -11,6 +11,7 @@ import { registerRouteErrors } from './route-errors.js'
 import { isRequestIdGenerator } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
+import { registerStreamErrors } from './stream-errors.js'
 
 declare module 'fastify' {
   interface FastifyReply {
@@ -27,6 +28,14 @@ declare module 'fastify' {
      */
     setMaintenance: (enabled: boolean, retryAfter?: number) => void
   }
+  interface FastifyContextConfig {
+    /**
+     * fastify-error-envelope: the route streams (`text/event-stream` or `application/x-ndjson`
+     * passed to `reply.send`), so an error after the head ends the stream with an error event.
+     * Routes of `@fastify/sse` and routes whose `schema.response` lists such a content need not say it.
+     */
+    stream?: boolean
+  }
 }
 
 // Async, so that a bad option rejects `register` instead of escaping avvio as an uncaught exception.
@@ -39,7 +48,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
   const otel = opts.telemetry ? await loadOtelApi() : undefined
   const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
+  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -71,6 +80,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
     done()
   })
   setClientErrorResponder(fastify, respond)
+  registerStreamErrors(fastify, streamAnswer, abandon)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs, routeErrors.routesByCode)
 }
 

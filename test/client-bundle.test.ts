@@ -16,8 +16,8 @@ for (const entry of ['src/client.ts', 'src/catalogs.ts']) {
     t.notMatch(code, /defineErrors|makeFactory|Error\.stackTraceLimit/)
     t.ok(inputs.includes('src/presets/data/aitbc.ts'), 'the data it reads')
     // The README's size table (in "The client"): update it with `npm run size` when a change must grow the bundle.
-    t.ok(minified < 31_000, `minified ${minified} bytes`)
-    t.ok(gzip < 8_000, `gzip ${gzip} bytes`)
+    t.ok(minified < 32_000, `minified ${minified} bytes`)
+    t.ok(gzip < 8_800, `gzip ${gzip} bytes`)
   })
 }
 

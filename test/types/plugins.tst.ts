@@ -32,3 +32,8 @@ test('the reply has sendError beside sensible\'s helpers', () => {
 test('routes keep config.rateLimit typing next to the envelope', () => {
   expect(app.get).type.toBeCallableWith('/limited', { config: { rateLimit: { max: 5, timeWindow: 1000 } } }, async () => 'ok')
 })
+
+test('a route says it streams with config.stream, a boolean', () => {
+  expect(app.get).type.toBeCallableWith('/events', { config: { stream: true } }, async () => 'ok')
+  expect(app.get).type.not.toBeCallableWith('/events', { config: { stream: 'yes' } }, async () => 'ok')
+})
