@@ -27,8 +27,10 @@ interface Scenario {
 }
 
 const scenarios: Scenario[] = [
-  { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
-  { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error'] },
+  { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error', 'flat-declared'] },
+  { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error', 'flat-completion-log'] },
+  // Telemetry's cost on an error answer: `flat` has `@opentelemetry/api` installed and no SDK (a no-op), then with an SDK and `@fastify/otel`.
+  { id: 'err-telemetry', title: 'thrown catalog 404 (`/err`), logging off: telemetry', method: 'GET', path: '/err', logging: false, contenders: ['flat-telemetry-off', 'flat', 'flat-otel-sdk-telemetry-off', 'flat-otel-sdk'] },
   { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate', 'flat-validate-stack'], body: '{}' },
   // The success path, step by step: plain Fastify (no server options), + requestIdOptions(), + the plugin.
   { id: 'ok', title: 'success (`/ok`), logging off', method: 'GET', path: '/ok', logging: false, contenders: ['plain-ok', 'ids-ok', 'flat-ok'] },
@@ -167,6 +169,9 @@ const targets: Array<[string, number, string, boolean]> = [
   ['`/ok` logging to a file: requestIdOptions() + plugin ÷ plain Fastify', ratio('ok-log', 'flat-ok', 'plain-ok'), '≥ 0.97', ratio('ok-log', 'flat-ok', 'plain-ok') >= 0.97],
   ['rate-limited `/ok`: plugin\'s rateLimit ÷ @fastify/rate-limit by hand', ratio('ok-rate-limit', 'flat-rate-limit-ok', 'rate-limit-own-ok'), '≥ 0.97', ratio('ok-rate-limit', 'flat-rate-limit-ok', 'rate-limit-own-ok') >= 0.97],
   ['429: plugin ÷ @fastify/rate-limit\'s own', ratio('429', 'flat-rate-limit', 'rate-limit-own'), '≥ 0.9', ratio('429', 'flat-rate-limit', 'rate-limit-own') >= 0.9],
+  ['`/err`: a route declaring its errors (the undeclared check) ÷ one that does not', ratio('err', 'flat-declared', 'flat'), '≥ 0.97', ratio('err', 'flat-declared', 'flat') >= 0.97],
+  ['`/err`: telemetry on, `@opentelemetry/api` and no SDK ÷ `telemetry: false`', ratio('err-telemetry', 'flat', 'flat-telemetry-off'), '≥ 0.97', ratio('err-telemetry', 'flat', 'flat-telemetry-off') >= 0.97],
+  ['`/err` logging on: `clientErrorLog: \'completion\'` ÷ a line of its own', ratio('err-log', 'flat-completion-log', 'flat'), '≥ 1', ratio('err-log', 'flat-completion-log', 'flat') >= 1],
   ['server CPU per `/err` response: flat ÷ limit', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu, '≤ 1.2', cell(byId('err'), 'flat').cpu / cell(byId('err'), 'limit').cpu <= 1.2]
 ]
 lines.push('## Targets', '', '| target | measured | wanted | met |', '|---|---|---|---|')
@@ -195,7 +200,10 @@ lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unh
 'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
   'that error path, which the `attachValidation` limit skips. The 429 shows the plugin\'s rate-limit hook costs next to nothing; the `/ok` tables show what the success path costs against plain Fastify.', '')
 // Instruction counts and profiles of the success path, measured by hand with bench/instructions.ts.
-const notesFile = fileURLToPath(new URL('./success-path.md', import.meta.url))
-if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8').trimEnd(), '')
+// Profiles and counts taken by hand (success path; the log line and telemetry by bench:micro).
+for (const notes of ['./success-path.md', './log-line.md']) {
+  const notesFile = fileURLToPath(new URL(notes, import.meta.url))
+  if (existsSync(notesFile)) lines.push(readFileSync(notesFile, 'utf8').trimEnd(), '')
+}
 writeFileSync(resultsFile, lines.join('\n'))
 console.log(lines.join('\n'))

@@ -20,7 +20,9 @@ export const contenders = [
   // with an SDK and `@fastify/otel` making spans, on and off.
   'flat-telemetry-off', 'flat-otel-sdk', 'flat-otel-sdk-telemetry-off',
   // A 4xx's log line: its own line (flat, the default) or error_code on Fastify's completion line.
-  'flat-completion-log'
+  'flat-completion-log',
+  // A route that declares its errors (`config.errors`): the undeclared check on every error answer.
+  'flat-declared'
 ] as const
 export type Contender = typeof contenders[number]
 
@@ -85,7 +87,7 @@ export async function buildContender (name: Contender, logging: boolean | string
   }
 
   // The limit: the same body as the flat format, sent by the route itself.
-  app.get('/err', async (request, reply) => {
+  app.get('/err', name === 'flat-declared' ? { config: { errors: ['JOB_NOT_FOUND'] } } : {}, async (request, reply) => {
     if (name === 'limit') {
       return reply.code(404).header('content-type', 'application/json; charset=utf-8')
         .send(JSON.stringify({ detail: "Job doesn't exist", error_code: 'JOB_NOT_FOUND', request_id: request.id }))
