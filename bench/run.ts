@@ -199,7 +199,6 @@ lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unh
   'the plugin also writes its one 4xx line (code, status, request id, no stack), which the limit does not.', '',
 'The same holds for `/validate`: Fastify builds the validation error itself (with a stack trace) and sends it down ' +
   'that error path, which the `attachValidation` limit skips. The 429 shows the plugin\'s rate-limit hook costs next to nothing; the `/ok` tables show what the success path costs against plain Fastify.', '')
-// Instruction counts and profiles of the success path, measured by hand with bench/instructions.ts.
 // Profiles and counts taken by hand (success path; the log line and telemetry by bench:micro).
 for (const notes of ['./success-path.md', './log-line.md']) {
   const notesFile = fileURLToPath(new URL(notes, import.meta.url))
