@@ -97,6 +97,7 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
       raised.push([c, () => validationError(c, field.field, field.location)])
     }
   }
+  const ruled = ruledFields(schema, opts)
   const methods = Array.isArray(route.method) ? route.method : [route.method]
   if (schema.body !== undefined || methods.some(m => bodyMethods.has(m.toUpperCase()))) {
     // What Fastify's own body parsing throws.
@@ -120,7 +121,69 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
     if (listed.some(l => l.code === target.code && l.status === target.status)) continue
     listed.push({ code: target.code, status: target.status, text: `${target.entry.message} (${conditionWords[condition] ?? condition})`, thrown, condition: true })
   }
+  // A field with a rule of its own (the preset's `fieldRules`, or `validation.fieldRules`) answers the rule's code.
+  for (const rule of ruled) {
+    const entry = opts.catalog.get(rule.code)
+    if (entry === undefined || listed.some(l => l.code === rule.code && l.status === entry.status)) continue
+    listed.push({ code: rule.code, status: entry.status, text: `${entry.message} (request validation: ${rule.words})`, thrown: rule.thrown, condition: true })
+  }
   return listed
+}
+
+/** Ajv's words for a keyword a field rule names, with the params the validation mapping reads. */
+function ruleItem (keyword: string, name: string, property: Record<string, unknown>): object {
+  const instancePath = `/${name}`
+  const limit = property[keyword]
+  switch (keyword) {
+    case 'enum': return { keyword, instancePath, params: { allowedValues: allowedOf(property) }, message: 'must be equal to one of the allowed values' }
+    case 'maximum': return { keyword, instancePath, params: { comparison: '<=', limit }, message: `must be <= ${String(limit)}` }
+    case 'minimum': return { keyword, instancePath, params: { comparison: '>=', limit }, message: `must be >= ${String(limit)}` }
+    case 'const': return { keyword, instancePath, params: { allowedValue: limit }, message: 'must be equal to constant' }
+    case 'maxLength': return { keyword, instancePath, params: { limit }, message: `must NOT have more than ${String(limit)} characters` }
+    case 'minLength': return { keyword, instancePath, params: { limit }, message: `must NOT have fewer than ${String(limit)} characters` }
+    default: return { keyword, instancePath, params: {}, message: `must pass "${keyword}" keyword validation` }
+  }
+}
+
+/** The values of an enum, or of a union of literals. */
+function allowedOf (property: Record<string, unknown>): unknown[] {
+  if (Array.isArray(property.enum)) return property.enum
+  const branches = Array.isArray(property.anyOf) ? property.anyOf : Array.isArray(property.oneOf) ? property.oneOf : []
+  return branches.map(branch => (branch as { const?: unknown } | null)?.const).filter(value => value !== undefined)
+}
+
+// For a `*` rule, the keyword its example fails: the first the property has.
+const starKeywords = ['enum', 'const', 'maximum', 'minimum', 'maxLength', 'minLength']
+
+/**
+ * The field rules a route's request schemas can meet: a property the rule names (by its name) that has
+ * the rule's keyword in its schema; a `*` rule applies to any property it names. A union of literals is
+ * an enum (TypeBox writes enums that way).
+ */
+function ruledFields (schema: Record<string, unknown>, opts: ResolvedOptions): Array<{ code: string, words: string, thrown: () => unknown }> {
+  const found: Array<{ code: string, words: string, thrown: () => unknown }> = []
+  for (const key of validated) {
+    const properties = (schema[key] as { properties?: Record<string, unknown> } | undefined)?.properties
+    if (typeof properties !== 'object' || properties === null) continue
+    const location = key === 'query' ? 'querystring' : key
+    for (const [name, property] of Object.entries(properties)) {
+      const rules = Object.hasOwn(opts.fieldRules, name) ? opts.fieldRules[name] : undefined
+      if (rules === undefined || typeof property !== 'object' || property === null) continue
+      const prop = property as Record<string, unknown>
+      const union = Array.isArray(prop.anyOf) || Array.isArray(prop.oneOf)
+      for (const [keyword, code] of Object.entries(rules)) {
+        if (!(keyword === '*' || Object.hasOwn(prop, keyword) || (keyword === 'enum' && union))) continue
+        const shown = keyword !== '*' ? keyword : union ? 'enum' : starKeywords.find(k => Object.hasOwn(prop, k)) ?? 'not'
+        const item = ruleItem(shown, name, prop)
+        found.push({
+          code,
+          words: keyword === '*' ? `field '${name}' is invalid` : `field '${name}' fails ${keyword}`,
+          thrown: () => Object.assign(new Error(`${location}/${name} is invalid`), { statusCode: 400, validation: [item], validationContext: location })
+        })
+      }
+    }
+  }
+  return found
 }
 
 /** The body the route answers for a listed code, with the placeholders for request id and time. */

@@ -114,3 +114,37 @@ t.test('every preset: the conditions\' examples are what the route answers when 
 function codeOf (body: Doc): string {
   return body.error_code ?? body.error?.code ?? body.code
 }
+
+t.test('a field with a rule of its own: each rule the route\'s schema can meet is documented, and its example is the answer', async t => {
+  // The presets' field rules (aitbc, genai, tokenbay) and a user's own (`validation.fieldRules`) on problem.
+  const cases: Array<[PresetName, Pick<ErrorEnvelopeOptions, 'validation' | 'errors'>]> = [
+    ['aitbc', {}], ['genai', {}], ['tokenbay', {}],
+    ['problem', { errors: { UNKNOWN_MODEL: { status: 422, message: 'No such model' } }, validation: { fieldRules: { model: { enum: 'UNKNOWN_MODEL' } } } }]
+  ]
+  const body = {
+    type: 'object',
+    properties: {
+      prompt: { type: 'string', maxLength: 5 },
+      temperature: { type: 'number', maximum: 2 },
+      model: { type: 'string', enum: ['m-1', 'm-2'] },
+      // A union of literals, as TypeBox writes an enum.
+      quality: { anyOf: [{ const: 'standard' }, { const: 'hd' }] }
+    }
+  }
+  const bad = { prompt: { prompt: 'x'.repeat(10) }, temperature: { temperature: 5 }, model: { model: 'gpt-9' }, quality: { quality: 'ultra' } }
+  for (const [name, options] of cases) {
+    const a = await app(t, { preset: name, ...options })
+    a.post('/v1/things', { config: { errors: [] }, schema: { body } }, async () => ({ ok: true }))
+    await a.ready()
+    const examples = examplesOf((a.swagger() as Doc).paths['/v1/things'].post)
+    const rules = resolveOptions({ preset: name, ...options }).fieldRules
+    for (const [field, payload] of Object.entries(bad)) {
+      if (!Object.hasOwn(rules, field)) continue
+      const res = await a.inject({ method: 'POST', url: '/v1/things', payload })
+      const key = `${res.statusCode} ${codeOf(res.json())}`
+      const example = examples.get(key)
+      t.ok(example, `${name} ${field}: ${key} is documented`)
+      if (example !== undefined) t.same(example[2], res.json(), `${name} ${field}: the example is the body`)
+    }
+  }
+})
