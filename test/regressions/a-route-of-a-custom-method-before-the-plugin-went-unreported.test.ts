@@ -1,4 +1,4 @@
-// A route of a method added with addHttpMethod whose name holds a `-` (M-SEARCH), registered before the plugin, passed the route-order check and answered Fastify's default body.
+// A route of a method added with addHttpMethod whose name holds a `-` (M-SEARCH), registered before the plugin, passed the route-order check and answered Fastify's default body (ecd2252).
 import t from 'tap'
 import errorEnvelope, { ApiError } from '../../src/index.js'
 import { bareApp } from '../helper.js'
