@@ -336,7 +336,7 @@ t.test("the limiter's own 503 when its store is down (onStoreError: 'closed') is
 
 t.test("a route's `query` schema (Fastify's alias of querystring) documents the validation codes, its example naming the field", async t => {
   const a = await app(t, { preset: 'problem' })
-  a.get('/v1/search', { config: { errors: [] }, schema: { query: { type: 'object', properties: { limit: { type: 'integer' } } } } }, async () => 'x')
+  a.get('/v1/search', { config: { errors: [] }, schema: { query: { type: 'object', properties: { limit: { type: 'integer' } } } } as never }, async () => 'x')
   const responses = (await documentOf(a)).paths['/v1/search'].get.responses
   const example = responses['422'].content['application/problem+json'].examples.VALIDATION_FAILED.value
   t.same(example.errors.map((e: Doc) => e.pointer), ['#/querystring/limit'], 'the field of the query schema, where Fastify reports it')

@@ -5,12 +5,13 @@ import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRate
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'
 import { isThenable } from '../safe.js'
 
+/** What a limiter answers: `@fastify/rate-limit`'s own result (always whole: we give it no allowList), or the Redis store's. */
 interface LimiterResult {
   isAllowed: boolean
-  max?: number
-  remaining?: number
-  ttl?: number
-  isExceeded?: boolean
+  max: number
+  remaining: number
+  ttl: number
+  isExceeded: boolean
 }
 
 /** What a limiter of `@fastify/rate-limit` is asked with: the key, worked out beforehand, and nothing of the request. */
@@ -111,7 +112,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
 
   function report (reply: FastifyReply, headers: LimitHeaders | false, result: LimiterResult): void {
     if (headers === false) return
-    const ttl = result.ttl ?? 0
+    const ttl = result.ttl
     reply.header(headers.limit, result.max)
     reply.header(headers.remaining, result.remaining)
     reply.header(headers.reset, rl.resetHeader === 'unix' ? Math.ceil((Date.now() + ttl) / 1000) : Math.ceil(ttl / 1000))
@@ -172,8 +173,8 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           return
         }
         report(reply, tier.headers, result)
-        if (result.isExceeded === true) {
-          const retryAfter = Math.max(1, Math.ceil((result.ttl ?? 0) / 1000))
+        if (result.isExceeded) {
+          const retryAfter = Math.max(1, Math.ceil(result.ttl / 1000))
           throw new ConditionError(tier.condition, retryAfter)
         }
       }
