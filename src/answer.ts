@@ -163,6 +163,7 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext):
     return {
       record: errorRecord(internal, internal.entry.message, facts, opts),
       headers,
+      /* c8 ignore next -- `code` is a non-blank string here, so safeString returns it (cut): the `?? ''` only keeps the type a string */
       bug: `ApiError code '${safeString(code, 128) ?? ''}' is not in the active catalog and has no status`
     }
   }

@@ -97,6 +97,7 @@ export async function runCli (args: string[], cwd: string = process.cwd()): Prom
   try {
     errors = errorsPath === undefined ? undefined : await loadErrors(errorsPath, cwd)
   } catch (err) {
+    /* c8 ignore next -- loadErrors wraps every step a user's module can fail as a CliFailure: anything else is a bug of ours, and keeps its stack */
     if (!(err instanceof CliFailure)) throw err
     return { code: 1, stdout: '', stderr: `fastify-error-envelope: ${err.message}\n` }
   }

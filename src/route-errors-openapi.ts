@@ -66,7 +66,7 @@ function validationError (condition: Condition, field: string, location: string)
   return Object.assign(new Error(`${location}/${field} is invalid`), { statusCode: 400, validation: [items[condition]], validationContext: location })
 }
 
-const conditionWords: Partial<Record<Condition, string>> = {
+const conditionWords = {
   'validation.required': 'request validation: a required field is missing',
   'validation.type': 'request validation: a field has the wrong type',
   'validation.range': 'request validation: a value out of range or too long',
@@ -81,7 +81,7 @@ const conditionWords: Partial<Record<Condition, string>> = {
   quotaExceeded: 'quota exhausted',
   maintenance: 'the API is under maintenance',
   internal: 'an unexpected error (its message hidden)'
-}
+} satisfies Partial<Record<Condition, string>>
 
 /**
  * The conditions a route meets without declaring them, each with what raises it: request
@@ -89,7 +89,8 @@ const conditionWords: Partial<Record<Condition, string>> = {
  * when the rate limit applies to it, maintenance when the option is on, and the internal error.
  */
 export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): ListedCode[] {
-  const raised: Array<[Condition, () => unknown]> = []
+  // Only conditions with words: each is described in the route's documentation.
+  const raised: Array<[keyof typeof conditionWords, () => unknown]> = []
   const schema = route.schema ?? {}
   const field = fieldOf(schema, opts.fieldRules)
   if (field !== undefined) {
@@ -111,7 +112,8 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
     raised.push(['rateLimited', () => new ConditionError('rateLimited', 60)])
     if (opts.rateLimit.quota !== undefined && routeLimit?.quota !== false) raised.push(['quotaExceeded', () => new ConditionError('quotaExceeded', 3600)])
   }
-  if (opts.maintenance !== undefined) raised.push(['maintenance', () => new ConditionError('maintenance', opts.maintenance?.retryAfter ?? 300)])
+  const maintenance = opts.maintenance
+  if (maintenance !== undefined) raised.push(['maintenance', () => new ConditionError('maintenance', maintenance.retryAfter)])
   raised.push(['internal', () => new Error('an unexpected failure')])
 
   const listed: ListedCode[] = []
@@ -119,7 +121,7 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
     const target = opts.conditions[condition]
     // Several conditions of one preset may share a code (range and enum): the code is listed once per status.
     if (listed.some(l => l.code === target.code && l.status === target.status)) continue
-    listed.push({ code: target.code, status: target.status, text: `${target.entry.message} (${conditionWords[condition] ?? condition})`, thrown, condition: true })
+    listed.push({ code: target.code, status: target.status, text: `${target.entry.message} (${conditionWords[condition]})`, thrown, condition: true })
   }
   // A field with a rule of its own (the preset's `fieldRules`, or `validation.fieldRules`) answers the rule's code.
   for (const rule of ruled) {
@@ -188,7 +190,8 @@ function ruledFields (schema: Record<string, unknown>, opts: ResolvedOptions): A
 
 /** The body the route answers for a listed code, with the placeholders for request id and time. */
 export function exampleBody (listed: ListedCode, route: RouteFacts, opts: ResolvedOptions, format: Format): unknown {
-  const method = Array.isArray(route.method) ? route.method[0] ?? 'GET' : route.method
+  // As the route is named: a route of several methods (or of none, which Fastify accepts) by the list.
+  const method = Array.isArray(route.method) ? route.method.join(',') : route.method
   const { record } = toErrorAnswer(listed.thrown(), { requestId: exampleRequestId, instance: route.url, method }, opts)
   record.timestamp = exampleTimestamp
   return format.build(record)

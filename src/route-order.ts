@@ -79,12 +79,15 @@ function routesOf (printed: string): PrintedRoute[] {
   const paths: string[] = []
   let last: PrintedRoute[] = []
   for (const line of printed.split('\n')) {
-    const node = /^([│ ├└]*?)[├└]── (\S+)(?: \(([A-Z]+(?:, [A-Z]+)*)\))?/.exec(line)
+    // Methods are tokens (a method added with addHttpMethod may hold `-` or `_`): anything but `(`, `)` and `, `.
+    const node = /^([│ ├└]*?)[├└]── (\S+)(?: \(([^()]+)\))?/.exec(line)
     if (node !== null) {
       const depth = Math.floor((node[1] as string).length / 4)
+      /* c8 ignore next -- a child line always follows its parent's line: the `?? ''` only keeps the type a string */
       const path = (depth === 0 ? '' : paths[depth - 1] ?? '') + (node[2] as string)
       paths[depth] = path
       paths.length = depth + 1
+      /* c8 ignore next -- with commonPrefix: false every line is a route and lists its methods: the `?? []` only keeps the type */
       const methods = node[3]?.split(', ') ?? []
       const head = methods.includes('GET')
       last = methods.filter(m => !(m === 'HEAD' && head)).map(method => ({ method, path, meta: '' }))

@@ -112,7 +112,8 @@ export function toPlainJson (value: unknown, redact: RegExp | null = defaultReda
 }
 
 function copy (value: unknown, depth: number, state: CopyState): unknown {
-  if (++state.nodes > maxNodes) return undefined
+  // Callers stop before the bound (the loops below check it): counting is all that is left to do here.
+  state.nodes++
   switch (typeof value) {
     case 'string': {
       const text = value.length > maxStringLength ? value.slice(0, maxStringLength) + '…' : value
@@ -127,30 +128,36 @@ function copy (value: unknown, depth: number, state: CopyState): unknown {
   if (value === null) return null
   if (state.seen.has(value) || depth >= maxDepth) return '[Truncated]'
   state.seen.add(value)
+  let out: unknown
   try {
-    if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
-    if (Array.isArray(value)) {
-      const out: unknown[] = []
-      for (let i = 0; i < Math.min(value.length, maxKeys) && state.nodes < maxNodes; i++) {
-        const item = copy(safeGet(value, i), depth + 1, state)
-        out.push(item === undefined ? null : item)
-      }
-      return out
-    }
-    const out: Record<string, unknown> = {}
-    let count = 0
-    for (const key of Object.keys(value)) {
-      if (count++ >= maxKeys || state.nodes >= maxNodes) break
-      const item = state.redact !== null && isSecretKey(key, state.redact) ? '[Redacted]' : copy(safeGet(value, key), depth + 1, state)
-      // A plain assignment of `__proto__` would set the copy's prototype: every key is an own data property.
-      if (item !== undefined) Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+    out = copyObject(value, depth, state)
+  } catch {
+    out = '[Unreadable]'
+  }
+  state.seen.delete(value)
+  return out
+}
+
+/** The copy of an object, array or Date; may throw (a Proxy's trap, a getter), which `copy` answers. */
+function copyObject (value: object, depth: number, state: CopyState): unknown {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString()
+  if (Array.isArray(value)) {
+    const out: unknown[] = []
+    for (let i = 0; i < Math.min(value.length, maxKeys) && state.nodes < maxNodes; i++) {
+      const item = copy(safeGet(value, i), depth + 1, state)
+      out.push(item === undefined ? null : item)
     }
     return out
-  } catch {
-    return '[Unreadable]'
-  } finally {
-    state.seen.delete(value)
   }
+  const out: Record<string, unknown> = {}
+  let count = 0
+  for (const key of Object.keys(value)) {
+    if (count++ >= maxKeys || state.nodes >= maxNodes) break
+    const item = state.redact !== null && isSecretKey(key, state.redact) ? '[Redacted]' : copy(safeGet(value, key), depth + 1, state)
+    // A plain assignment of `__proto__` would set the copy's prototype: every key is an own data property.
+    if (item !== undefined) Object.defineProperty(out, key, { value: item, enumerable: true, writable: true, configurable: true })
+  }
+  return out
 }
 
 const tokenChars = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,128}$/

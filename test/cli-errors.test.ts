@@ -86,6 +86,7 @@ t.test('a bad --errors fails with one clear line and exit 1, never a stack', asy
     ['a default that is no catalog', module('string.mjs', 'export default \'genai\'\n'), /^fastify-error-envelope: --errors string\.mjs: its default export expects an object of error codes, instead got 'genai'\n$/],
     ['a bad entry', module('bad-entry.mjs', 'export const errors = { X: { status: 200, message: \'ok\' } }\n'), /^fastify-error-envelope: --errors bad-entry\.mjs: its `errors` export\.X\.status expects an integer from 400 to 599, instead got 200\n$/],
     ['a module that throws', module('throws.mjs', 'throw new Error(\'no DATABASE_URL\\nat line 2\')\n'), /^fastify-error-envelope: --errors throws\.mjs: the module does not load: no DATABASE_URL\n$/],
+    ['a module that throws a string', module('throws-string.mjs', 'throw \'no REDIS_URL\'\n'), /^fastify-error-envelope: --errors throws-string\.mjs: the module does not load: no REDIS_URL\n$/],
     ['a syntax error', module('syntax.mjs', 'export default {\n'), /^fastify-error-envelope: --errors syntax\.mjs: the module does not load: .+\n$/],
     // Node loads no TypeScript (before 22.6); under a loader that does, a broken one fails the same way.
     ['TypeScript source', module('errors.ts', 'export default {\n'), /^fastify-error-envelope: --errors errors\.ts: the module does not load: .+; point --errors at the compiled JavaScript\n$/]

@@ -279,6 +279,18 @@ t.test('an AbortSignal stops fetchWithRetry, also during a wait', { timeout: tes
   t.equal(await rejection(t, fetchWithRetry(server.base + '/slow', {}, { signal: inFlight.signal })), reason)
 })
 
+t.test('a signal that never aborts leaves the waits as they are: every attempt is made', { timeout: testTimeout }, async t => {
+  const server = await start(t, 'genai', app => {
+    app.get('/busy', async () => { throw new ApiError('CONCURRENT_LIMIT_EXCEEDED') })
+  })
+  const controller = new AbortController()
+  const infos: RetryInfo[] = []
+  const err = await clientError(t, fetchWithRetry(server.base + '/busy', {}, { baseDelayMs: 20, jitter: false, signal: controller.signal, onRetry: info => infos.push(info) }))
+  t.equal(err.retry, 'wait_retry_after')
+  t.same(infos.map(i => i.delayMs), [20, 40])
+  t.equal(server.hits('/busy'), 3)
+})
+
 t.test('a network error is retried with backoff, then thrown', { timeout: testTimeout }, async t => {
   const port = await new Promise<number>((resolve, reject) => {
     const probe = createServer()
@@ -353,6 +365,13 @@ t.test('bodies of other APIs and odd responses', async t => {
 
   const notImplemented = await parseApiError({ statusCode: 501, headers: { 'x-request-id': ['a', 'b'], 'retry-after': 'soon' }, json: () => ({ nope: true }) })
   t.match(notImplemented, { code: 'HTTP_501', message: 'HTTP 501', requestId: 'a, b', retryable: false, retryAfterMs: undefined, body: { nope: true } })
+
+  const dated = await parseApiError(new Response('{}', { status: 503, headers: { 'retry-after': new Date(Date.now() + 5000).toUTCString() } }))
+  const wait = dated?.retryAfterMs
+  t.ok(wait !== undefined && wait >= 3000 && wait <= 5000, `a Retry-After date 5 s ahead, without a body to say it: ${String(wait)} ms`)
+
+  const bare = await parseApiError(new Response(JSON.stringify({ success: false, error: { code: 'JOB_BUSY', message: 'Busy' } }), { status: 409, headers: { 'x-request-id': 'req-header' } }))
+  t.match(bare, { format: 'envelope', code: 'JOB_BUSY', message: 'Busy', requestId: 'req-header' }, 'an envelope without meta: the header gives the request id')
 
   const unreadable = await parseApiError({ statusCode: 408, statusMessage: 'Request Timeout', headers: {}, json: () => { throw new SyntaxError('no JSON') } })
   t.match(unreadable, { format: 'unknown', message: 'Request Timeout', retryable: true, retry: 'exponential_backoff' })

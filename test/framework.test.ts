@@ -232,6 +232,23 @@ t.test('a connection reset by the client gets no answer and is left to Node', as
   client.destroy()
 })
 
+t.test("clientErrorHandler called from the app's own handler, without `this`, answers the default preset", async t => {
+  const seen: string[] = []
+  const app = Fastify({
+    clientErrorHandler: (err, socket) => {
+      seen.push(err.message)
+      clientErrorHandler(err, socket)
+    }
+  })
+  t.teardown(() => app.close())
+  await app.register(errorEnvelope, { preset: 'problem' })
+  const port = await listen(t, app)
+  const res = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n')
+  t.equal(res.status, 400)
+  t.same(Object.keys(JSON.parse(res.body)), ['detail', 'error_code', 'request_id'], "the default preset's body, not this app's")
+  t.equal(seen.length, 1, "the app's own handler ran")
+})
+
 t.test('malformed HTTP to a server whose plugin sits in a child context gets the default preset', async t => {
   const app = Fastify({ clientErrorHandler })
   await app.register(async child => {

@@ -172,6 +172,20 @@ t.test('a format that returns a promise anyway is logged naming format, and answ
   t.ok(logs.lines.some(l => l.level === 50 && /format/.test(l.err?.message) && /Promise/.test(l.err?.message)), 'the log names format')
 })
 
+t.test("the log names a format by its function's name, and an anonymous one 'custom'", async t => {
+  const promised = (record: ErrorRecord): never => Promise.resolve({ code: record.code }) as never
+  // An arrow in an array gets no name.
+  const [anonymous] = [(record: ErrorRecord): never => Promise.resolve({ code: record.code }) as never]
+  for (const [format, name] of [[promised, 'promised'], [anonymous, 'custom']] as const) {
+    const logs = logCapture()
+    const server = bareApp(t, logs)
+    await server.register(errorEnvelope, { format })
+    server.get('/', async () => { throw new ApiError('JOB_EXPIRED') })
+    t.equal((await server.inject('/')).statusCode, 500)
+    t.ok(logs.lines.some(l => l.level === 50 && String(l.err?.message).includes(`option 'format' ('${name}') returned a Promise`)), name)
+  }
+})
+
 // ---------------------------------------------------------------------------
 // 4. Unknown nested keys
 // ---------------------------------------------------------------------------

@@ -430,3 +430,18 @@ t.test('a route with its own limit keeps the quota tier, can replace it, or drop
   t.same(await codes('/shared-quota', 3), [200, 200, 429], 'the global quota of 2')
   t.same(await codes('/no-quota', 4), [200, 200, 200, 200], 'no quota at all')
 })
+
+t.test("a route's own hooks given as a list all run, after the limiter", async t => {
+  const app = await build(t, { plugin: { rateLimit: { max: 2, timeWindow: minute } } })
+  const ran: string[] = []
+  app.get('/listed', {
+    onRequest: [
+      async () => { ran.push('first') },
+      async () => { ran.push('second') }
+    ]
+  }, async () => ({ ok: true }))
+  const statuses = []
+  for (let i = 0; i < 3; i++) statuses.push((await app.inject('/listed')).statusCode)
+  t.same(statuses, [200, 200, 429])
+  t.same(ran, ['first', 'second', 'first', 'second'], 'both ran for each admitted request, none for the limited one')
+})

@@ -51,3 +51,10 @@ t.test('the log line of a 5xx keeps the details but not the secrets', async t =>
   t.match(line?.err.stack, /PAYMENT_FAILED|Payment processing error/)
   t.notMatch(JSON.stringify(lines), /hunter2|sk-live|Bearer abc/)
 })
+
+t.test('a redact list whose entries hold no word redacts no key, but still credential-looking values', async t => {
+  const app = await build(t, { plugin: { format: 'envelope', redact: ['--', '_'] } })
+  app.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { password: 'hunter2', note: 'Bearer abc123DEF456ghi' } }) })
+  const res = await app.inject('/')
+  t.same(res.json().error.details, { password: 'hunter2', note: '[Redacted]' })
+})

@@ -4,6 +4,7 @@ import t from 'tap'
 import errorEnvelope, { ApiError, defineErrors, presets, type ErrorEnvelopeOptions } from '../src/index.js'
 import { testPluginOptions, testServerOptions } from '../src/testing.js'
 import { logCapture } from './helper.js'
+import { freePort, redisClient } from './redis-server.js'
 
 type Doc = Record<string, any>
 
@@ -253,4 +254,104 @@ t.test('an app schema of its own under the format schema\'s $id fails the declar
   app.addSchema({ $id: 'FlatError', type: 'object', properties: { mine: { type: 'string' } } })
   await app.register(errorEnvelope, { format: 'flat' })
   t.throws(() => app.get('/jobs', { config: { errors: ['NOT_FOUND'] } }, async () => ({})), { name: 'TypeError', message: /route GET \/jobs .*schema 'FlatError'.*another \$id/ })
+})
+
+t.test('config.errors items: a code, a factory or an object with a code; anything else fails the route naming it', async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/object', { config: { errors: [{ code: 'JOB_NOT_FOUND' }] as never } }, async () => 'x')
+  t.same(codesByStatus((await documentOf(a)).paths['/v1/object'].get), { 404: ['JOB_NOT_FOUND'] })
+  for (const [item, shown] of [[42, '42'], [null, 'null'], [{ status: 404 }, 'an object']] as const) {
+    const b = await app(t)
+    t.throws(() => b.get('/v1/bad', { config: { errors: [item] as never } }, async () => 'x'), {
+      name: 'TypeError',
+      message: new RegExp(`option 'config\\.errors' of route GET /v1/bad expects error codes or their factories, instead got ${shown}`)
+    }, String(shown))
+  }
+})
+
+t.test('a route that declares no code, with documentConditions off, keeps its schema as it was', async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/plain', { config: { errors: [] }, schema: { description: 'Plain', response: { 200: { type: 'string' } } } }, async () => 'x')
+  const operation = (await documentOf(a)).paths['/v1/plain'].get
+  t.same(Object.keys(operation.responses), ['200'])
+  t.equal(operation.description, 'Plain')
+})
+
+t.test("a route's own description comes first, then the line of its declared codes", async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/described', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { description: 'Gets a job.' } }, async () => 'x')
+  a.get('/v1/blank', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { description: '' } }, async () => 'x')
+  const doc = await documentOf(a)
+  t.equal(doc.paths['/v1/described'].get.description, 'Gets a job.\n\nErrors: `JOB_NOT_FOUND` (404).')
+  t.equal(doc.paths['/v1/blank'].get.description, 'Errors: `JOB_NOT_FOUND` (404).')
+})
+
+t.test('a route of several methods is documented for each, and the undeclared warning names them all', async t => {
+  const { stream, lines } = logCapture()
+  const a = await app(t, {}, { logger: { stream } })
+  a.route({ method: ['GET', 'POST'], url: '/v1/both', config: { errors: ['JOB_NOT_FOUND'] }, handler: async () => { throw presets.aitbc.errors.JOB_EXPIRED() } })
+  const doc = await documentOf(a)
+  t.ok(doc.paths['/v1/both'].post.responses['415'], 'a POST among the methods: the body conditions are documented')
+  t.ok(doc.paths['/v1/both'].get.responses['404'])
+  t.equal((await a.inject('/v1/both')).statusCode, 410)
+  t.ok(lines.some(l => l.level === 40 && l.route === 'GET,POST /v1/both'), 'the route named with its methods')
+})
+
+t.test('conditions a route meets without their being listed for it are not undeclared codes', async t => {
+  const { stream, lines } = logCapture()
+  const a = await app(t, { undeclared: 'throw' }, { logger: { stream } })
+  a.addContentTypeParser('application/x-custom', { parseAs: 'string' }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string))
+    } catch (err) {
+      done(Object.assign(err as Error, { statusCode: 400 }), undefined)
+    }
+  })
+  // DELETE bodies are parsed, but its documentation lists no body condition.
+  a.delete('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'deleted')
+  a.get('/v1/checked', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => {
+    throw Object.assign(new Error('body/name must be string'), {
+      statusCode: 400, validationContext: 'body', validation: [{ keyword: 'type', instancePath: '/name', params: { type: 'string' }, message: 'must be string' }]
+    })
+  })
+  const json = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{nope' })
+  t.equal(json.statusCode, 400, "Fastify's JSON parser error")
+  const parser = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/x-custom' }, payload: '{nope' })
+  t.equal(parser.statusCode, 400, "a parser's SyntaxError")
+  const validation = await a.inject('/v1/checked')
+  t.equal(validation.statusCode, 422, 'a validation error the route raised itself')
+  t.notOk(lines.some(l => /config\.errors does not declare/.test(String(l.msg))), 'none of them is refused')
+})
+
+t.test("the limiter's own 503 when its store is down (onStoreError: 'closed') is a condition, not an undeclared code", async t => {
+  const client = await redisClient(await freePort(), { t, waitReady: false })
+  const { stream, lines } = logCapture()
+  const a = await app(t, { undeclared: 'throw', rateLimit: { max: 5, timeWindow: 60_000, redis: client, onStoreError: 'closed', storeTimeout: 300 } }, { logger: { stream } })
+  a.get('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  const res = await a.inject('/v1/jobs')
+  t.equal(res.statusCode, 503)
+  t.equal(res.json().error_code, 'SYSTEM_OVERLOADED', 'not turned into the internal error')
+  t.notOk(lines.some(l => /config\.errors does not declare/.test(String(l.msg))))
+})
+
+t.test("a route's `query` schema (Fastify's alias of querystring) documents the validation codes, its example naming the field", async t => {
+  const a = await app(t, { preset: 'problem' })
+  a.get('/v1/search', { config: { errors: [] }, schema: { query: { type: 'object', properties: { limit: { type: 'integer' } } } } as never }, async () => 'x')
+  const responses = (await documentOf(a)).paths['/v1/search'].get.responses
+  const example = responses['422'].content['application/problem+json'].examples.VALIDATION_FAILED.value
+  t.same(example.errors.map((e: Doc) => e.pointer), ['#/querystring/limit'], 'the field of the query schema, where Fastify reports it')
+})
+
+t.test('a route whose own limit turns the quota off documents the rate limit alone', async t => {
+  const a = await app(t, { rateLimit: { max: 100, timeWindow: 60_000, quota: { max: 1000, timeWindow: '1 day' } } })
+  a.get('/v1/unmetered', { config: { errors: [], rateLimit: { max: 10, quota: false } } }, async () => 'x')
+  t.same(codesByStatus((await documentOf(a)).paths['/v1/unmetered'].get)['429'], ['RATE_LIMIT_EXCEEDED'])
+})
+
+t.test('with a custom format, the error responses say nothing of the body shape, and their examples are what it answers', async t => {
+  const a = await app(t, { format: record => ({ oops: record.code }), documentConditions: false })
+  a.get('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const content = (await documentOf(a)).paths['/v1/jobs/{id}'].get.responses['404'].content['application/json']
+  t.same(content.schema, {})
+  t.same(content.examples.JOB_NOT_FOUND.value, (await a.inject('/v1/jobs/1')).json())
 })

@@ -6,12 +6,13 @@ import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store
 import { isThenable } from '../safe.js'
 import { reportIetf } from './ietf-headers.js'
 
+/** What a limiter answers: `@fastify/rate-limit`'s own result (always whole: we give it no allowList), or the Redis store's. */
 interface LimiterResult {
   isAllowed: boolean
-  max?: number
-  remaining?: number
-  ttl?: number
-  isExceeded?: boolean
+  max: number
+  remaining: number
+  ttl: number
+  isExceeded: boolean
 }
 
 /** What a limiter of `@fastify/rate-limit` is asked with: the key, worked out beforehand, and nothing of the request. */
@@ -112,7 +113,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
 
   function report (reply: FastifyReply, headers: LimitHeaders | false, result: LimiterResult): void {
     if (headers === false) return
-    const ttl = result.ttl ?? 0
+    const ttl = result.ttl
     reply.header(headers.limit, result.max)
     reply.header(headers.remaining, result.remaining)
     reply.header(headers.reset, rl.resetHeader === 'unix' ? Math.ceil((Date.now() + ttl) / 1000) : Math.ceil(ttl / 1000))
@@ -173,9 +174,9 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           return
         }
         report(reply, tier.headers, result)
-        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining ?? 0, ttl: result.ttl ?? 0 })
-        if (result.isExceeded === true) {
-          const retryAfter = Math.max(1, Math.ceil((result.ttl ?? 0) / 1000))
+        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
+        if (result.isExceeded) {
+          const retryAfter = Math.max(1, Math.ceil(result.ttl / 1000))
           throw new ConditionError(tier.condition, retryAfter)
         }
       }

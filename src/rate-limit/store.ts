@@ -53,6 +53,7 @@ export function redisCounter (redis: RedisClient, prefix: string): (key: string,
     const takeBack = (): void => { undo.call(redis, scoped, () => {}) }
     const promise = new Promise<Count>((resolve, reject) => {
       incr.call(redis, scoped, timeWindow, (err, result) => {
+        /* c8 ignore next 2 -- ioredis answers a script with an error or its reply, and the script always returns two numbers: the guard keeps a malformed reply from throwing inside ioredis's callback */
         if (err !== null || result === undefined) {
           reject(err ?? new Error('no answer from Redis'))
           return
@@ -65,6 +66,7 @@ export function redisCounter (redis: RedisClient, prefix: string): (key: string,
     return {
       promise,
       undo () {
+        /* c8 ignore next -- the hook takes each call back once; undo stays idempotent so that a second call can never take a hit back twice */
         if (undone) return
         undone = true
         if (counted) takeBack()
@@ -120,8 +122,8 @@ export class Breaker {
     const deadline = new Promise<never>((_resolve, reject) => {
       timer = setTimeout(() => {
         late = true
+        // A probe that timed out stays the probe until its answer settles it: while it is unanswered no probe is sent anyway.
         this.#unanswered++
-        if (probe) this.#probing = false
         this.#trip()
         reject(new StoreUnavailable(`rate-limit store did not answer within the storeTimeout (${Math.round(ms)} ms)`, false))
       }, Math.max(0, ms))

@@ -42,3 +42,21 @@ t.test('onStoreError closed, Redis crashed, a client with an offline queue: requ
     await startRedis({ t, port: server.port })
   }, '4')
 })
+
+t.test('onStoreError closed, the quota tier fails after the rate tier counted: the refused request is taken back from the rate tier too', async t => {
+  const server = await startRedis({ t })
+  const client = await redisClient(server.port, { t })
+  const nameSpace = 'undo-after-count-'
+  // A key of the wrong type makes Redis refuse the quota tier's INCR, while the rate tier's succeeds.
+  await client.hset(`${nameSpace}quota:127.0.0.1`, 'not', 'a counter')
+  const { stream } = logCapture()
+  const { base } = await instance(t, {
+    max: 5, timeWindow: 60000, quota: { max: 100, timeWindow: 60000 }, redis: client, nameSpace, onStoreError: 'closed', breaker: { cooldown: 0 }
+  }, { logStream: stream })
+  const url = `${base}/v1/things`
+  t.equal((await get(url)).status, 503, 'refused: the quota tier could not be counted')
+  await client.del(`${nameSpace}quota:127.0.0.1`)
+  await drained(client)
+  const next = await until(url, r => r.status === 200)
+  t.equal(next.headers.get('x-ratelimit-remaining'), '4', 'only the admitted request counts against the rate tier')
+})
