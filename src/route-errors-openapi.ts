@@ -37,7 +37,8 @@ export function declaredCode (code: string, entry: CatalogEntry): ListedCode {
   return { code, status: entry.status, text: entry.message, thrown: () => makeFactory(code, entry)(), condition: false }
 }
 
-const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'QUERY'])
+// Fastify parses a body for these methods (DELETE and OPTIONS too, when one is sent).
+const bodyMethods = new Set(['POST', 'PUT', 'PATCH', 'QUERY', 'DELETE', 'OPTIONS'])
 const validated = ['body', 'querystring', 'query', 'params', 'headers'] as const
 
 /** The first property a request schema names, for the field of a validation example. */
@@ -79,6 +80,7 @@ const conditionWords = {
   payloadTooLarge: 'the body is over the size limit',
   rateLimited: 'rate limited',
   quotaExceeded: 'quota exhausted',
+  overloaded: 'the rate-limit store cannot be reached (onStoreError: closed)',
   maintenance: 'the API is under maintenance',
   internal: 'an unexpected error (its message hidden)'
 } satisfies Partial<Record<Condition, string>>
@@ -111,6 +113,8 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
   if (opts.rateLimit !== undefined && routeLimit !== false) {
     raised.push(['rateLimited', () => new ConditionError('rateLimited', 60)])
     if (opts.rateLimit.quota !== undefined && routeLimit?.quota !== false) raised.push(['quotaExceeded', () => new ConditionError('quotaExceeded', 3600)])
+    // A store that fails, answered closed: the limiter's 503 (in memory, the store cannot fail).
+    if (opts.rateLimit.onStoreError === 'closed' && opts.rateLimit.options.redis !== undefined) raised.push(['overloaded', () => new ConditionError('overloaded', 1)])
   }
   const maintenance = opts.maintenance
   if (maintenance !== undefined) raised.push(['maintenance', () => new ConditionError('maintenance', maintenance.retryAfter)])

@@ -332,6 +332,18 @@ t.test("the limiter's own 503 when its store is down (onStoreError: 'closed') is
   t.equal(res.statusCode, 503)
   t.equal(res.json().error_code, 'SYSTEM_OVERLOADED', 'not turned into the internal error')
   t.notOk(lines.some(l => /config\.errors does not declare/.test(String(l.msg))))
+  const doc = await documentOf(a)
+  t.same(doc.paths['/v1/jobs'].get.responses['503'].content['application/json'].examples.SYSTEM_OVERLOADED.value, res.json(), 'and it is documented, with the answer as example')
+})
+
+t.test('a DELETE route documents the body errors Fastify answers when it is sent a body', async t => {
+  const a = await app(t)
+  a.delete('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'x')
+  const doc = await documentOf(a)
+  const res = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{"a":' })
+  const code = res.json().error_code as string
+  t.equal(res.statusCode, 400, 'Fastify parses a DELETE body')
+  t.ok(codesByStatus(doc.paths['/v1/jobs/{id}'].delete)['400']?.includes(code), `${code} is documented`)
 })
 
 t.test("a route's `query` schema (Fastify's alias of querystring) documents the validation codes, its example naming the field", async t => {
@@ -339,7 +351,7 @@ t.test("a route's `query` schema (Fastify's alias of querystring) documents the 
   a.get('/v1/search', { config: { errors: [] }, schema: { query: { type: 'object', properties: { limit: { type: 'integer' } } } } as never }, async () => 'x')
   const responses = (await documentOf(a)).paths['/v1/search'].get.responses
   const example = responses['422'].content['application/problem+json'].examples.VALIDATION_FAILED.value
-  t.same(example.errors.map((e: Doc) => e.pointer), ['#/querystring/limit'], 'the field of the query schema, where Fastify reports it')
+  t.same(example.errors.map((e: Doc) => e.parameter), ['limit'], 'the field of the query schema, named as a query parameter (RFC 9457 §3.1: a pointer is into the body)')
 })
 
 t.test('a route whose own limit turns the quota off documents the rate limit alone', async t => {
