@@ -8,7 +8,7 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { registerRouteErrors } from './route-errors.js'
-import { isRequestIdGenerator } from './request-id.js'
+import { isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 
 declare module 'fastify' {
@@ -34,6 +34,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
+  restoreDefaultChildLogger(fastify)
   const routeErrors = registerRouteErrors(fastify, opts)
   const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond } = createHandlers(opts, routeErrors.check)
   const header = opts.requestIdHeader
