@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import { ConditionError } from '../condition-error.js'
 import type { Condition } from '../presets/index.js'
@@ -22,13 +23,35 @@ interface KeyOnly {
 type Limiter = (request: KeyOnly) => Promise<LimiterResult>
 type CreateLimiter = (options?: object) => Limiter
 
+/** `@fastify/rate-limit`'s in-memory store: it counts and answers synchronously, through its callback. */
+interface LocalStore {
+  incr: (key: string, cb: (err: Error | null, res: { current: number, ttl: number }) => void, timeWindow: number, max: number) => void
+}
+type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => LocalStore
+
+/**
+ * The in-memory store class `@fastify/rate-limit` counts with (it has no `exports` map, so its files
+ * can be loaded), or `undefined` when a version lays them out otherwise: then its `createRateLimit`.
+ */
+function loadLocalStore (): LocalStoreClass | undefined {
+  try {
+    const store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js') as unknown
+    return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
+  } catch {
+    /* c8 ignore next 2: a @fastify/rate-limit whose files are laid out otherwise */
+    return undefined
+  }
+}
+
 interface Tier {
   /** The client's key; throws when the app's keyGenerator or allowList does. `undefined`: never limited. */
   key: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
   max: number
   timeWindow: number
   scope: string
-  /** The in-memory store of this tier (absent with Redis). */
+  /** The in-memory store of this tier, counted synchronously (absent with Redis). */
+  store: LocalStore | undefined
+  /** The in-memory limiter of this tier when the store class could not be loaded (absent with Redis). */
   limiter: Limiter | undefined
   headers: LimitHeaders | false
   condition: Condition
@@ -55,7 +78,9 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   const count = options.redis === undefined ? undefined : redisCounter(options.redis as never, options.nameSpace ?? 'fastify-error-envelope-')
   const breaker = new Breaker(rl.cooldown)
   let createLimiter: CreateLimiter | undefined
-  if (count === undefined) {
+  const Store = count === undefined ? loadLocalStore() : undefined
+  /* c8 ignore next: a @fastify/rate-limit whose files are laid out otherwise */
+  if (count === undefined && Store === undefined) {
     await fastify.register(async function rateLimitStore (child) {
       await child.register(rateLimitPlugin, { global: false, max: rl.rate.max, timeWindow: rl.rate.timeWindow, skipOnError: false })
       createLimiter = (child as unknown as { createRateLimit: CreateLimiter }).createRateLimit
@@ -78,6 +103,8 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
       max,
       timeWindow,
       scope,
+      // As @fastify/rate-limit makes the store of a limiter: neither continueExceeding nor exponentialBackoff.
+      store: Store === undefined ? undefined : new Store(false, false, rl.cache),
       limiter: createLimiter?.({ max, timeWindow, cache: rl.cache, keyGenerator: (request: KeyOnly) => request.key }),
       headers,
       condition
@@ -96,8 +123,18 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   function hit (tier: Tier, key: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
     // Every tier and route counts apart: @fastify/rate-limit's own per-route prefix is not unique.
     const scoped = `${tier.scope}:${key}`
+    if (tier.store !== undefined) return Promise.resolve(countIn(tier, tier.store, scoped))
+    /* c8 ignore next: a @fastify/rate-limit whose files are laid out otherwise */
     if (tier.limiter !== undefined) return tier.limiter({ key: scoped, routeOptions: { config: {} } })
     return hitStore(tier, scoped, deadline, calls)
+  }
+
+  /** One hit in the in-memory store, with what `@fastify/rate-limit`'s limiter would answer. */
+  function countIn (tier: Tier, store: LocalStore, scoped: string): LimiterResult {
+    let counted: { current: number, ttl: number } | undefined
+    store.incr(scoped, (_err, res) => { counted = res }, tier.timeWindow, tier.max)
+    const { current, ttl } = counted as { current: number, ttl: number }
+    return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
   }
 
   async function hitStore (tier: Tier, scoped: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
@@ -144,15 +181,19 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   }
 
   function hookFor (route: Route): onRequestHookHandler | undefined {
-    const tiers = tiersFor(route)
-    if (tiers === undefined) return undefined
-    return async function rateLimitHook (request, reply) {
+    const found = tiersFor(route)
+    if (found === undefined) return undefined
+    const tiers: Tier[] = found
+
+    /** The tiers from `from` on, with promises: a key generator or allowList that answers later, or Redis. */
+    async function limitFrom (request: FastifyRequest, reply: FastifyReply, from: number, firstKey: unknown): Promise<void> {
       // One deadline for the whole request, whatever the number of tiers.
       const deadline = Date.now() + rl.storeTimeout
       const calls: StoreCall[] = []
-      for (const tier of tiers) {
-        const pending = tier.key(request)
-        const key = typeof pending === 'string' ? pending : await pending
+      for (let i = from; i < tiers.length; i++) {
+        const tier = tiers[i] as Tier
+        const pending = i === from ? firstKey : tier.key(request)
+        const key = typeof pending === 'string' ? pending : await pending as string | undefined
         if (key === undefined) continue
         let result: LimiterResult
         try {
@@ -172,12 +213,40 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           return
         }
         report(reply, tier.headers, result)
-        if (result.isExceeded === true) {
-          const retryAfter = Math.max(1, Math.ceil((result.ttl ?? 0) / 1000))
-          throw new ConditionError(tier.condition, retryAfter)
-        }
+        if (result.isExceeded === true) throw exceeded(tier, result)
       }
     }
+
+    // A callback hook, not an async one: with the in-memory store and synchronous keys (the
+    // default) every tier is counted and reported without a promise, so a request that passes
+    // costs no more turns of the microtask queue than one with no limit at all.
+    const rateLimitHook: onRequestHookHandler = function rateLimitHook (request, reply, done) {
+      for (let i = 0; i < tiers.length; i++) {
+        const tier = tiers[i] as Tier
+        const key = tier.key(request)
+        if (tier.store === undefined || typeof key !== 'string') {
+          if (key === undefined) continue
+          limitFrom(request, reply, i, key).then(() => { done() }, done)
+          return
+        }
+        const result = countIn(tier, tier.store, `${tier.scope}:${key}`)
+        report(reply, tier.headers, result)
+        if (result.isExceeded === true) {
+          done(exceeded(tier, result))
+          return
+        }
+      }
+      done()
+    }
+    // A preParsing hook is called with the payload before its callback.
+    if (rl.hook !== 'preParsing') return rateLimitHook
+    return function rateLimitPreParsing (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, _payload: unknown, done: (err?: Error) => void) {
+      rateLimitHook.call(this, request, reply, done)
+    } as unknown as onRequestHookHandler
+  }
+
+  function exceeded (tier: Tier, result: LimiterResult): ConditionError {
+    return new ConditionError(tier.condition, Math.max(1, Math.ceil((result.ttl ?? 0) / 1000)))
   }
 
   return { hookFor }
