@@ -34,13 +34,12 @@ type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: bool
  * can be loaded), or `undefined` when a version lays them out otherwise: then its `createRateLimit`.
  */
 function loadLocalStore (): LocalStoreClass | undefined {
+  let store: unknown
   try {
-    const store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js') as unknown
-    return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
-  } catch {
-    /* c8 ignore next 2: a @fastify/rate-limit whose files are laid out otherwise */
-    return undefined
-  }
+    store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js')
+  } catch {}
+  /* c8 ignore next -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
+  return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
 }
 
 interface Tier {
@@ -64,10 +63,12 @@ function routeName (route: Route): string {
 }
 
 /**
- * Registers `@fastify/rate-limit` in a context of its own (so that its own
- * onRoute hook never touches the app's routes) and returns a hook per route
- * that applies the configured tiers, reports them in headers, and throws a
- * ConditionError the envelope answers.
+ * Makes a store per tier (`@fastify/rate-limit`'s in-memory store, or Redis)
+ * and returns a hook per route that applies the configured tiers, reports them
+ * in headers, and throws a ConditionError the envelope answers. The in-memory
+ * store is used directly, not through a registered `@fastify/rate-limit` (whose
+ * limiter answers with promises); registering it in a context of its own is
+ * only the fallback for a version that keeps the store elsewhere.
  */
 async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Route) => onRequestHookHandler | undefined }> {
   const { options } = rl
@@ -79,13 +80,14 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   const breaker = new Breaker(rl.cooldown)
   let createLimiter: CreateLimiter | undefined
   const Store = count === undefined ? loadLocalStore() : undefined
-  /* c8 ignore next: a @fastify/rate-limit whose files are laid out otherwise */
+  /* c8 ignore start -- the fallback for a @fastify/rate-limit whose store file is not where 11.x keeps it */
   if (count === undefined && Store === undefined) {
     await fastify.register(async function rateLimitStore (child) {
       await child.register(rateLimitPlugin, { global: false, max: rl.rate.max, timeWindow: rl.rate.timeWindow, skipOnError: false })
       createLimiter = (child as unknown as { createRateLimit: CreateLimiter }).createRateLimit
     })
   }
+  /* c8 ignore stop */
 
   function tier (scope: string, limit: Partial<Limit>, base: Limit, headers: LimitHeaders | false, condition: Condition): Tier {
     const keyGenerator = limit.keyGenerator ?? base.keyGenerator ?? byAddress
@@ -124,7 +126,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
     // Every tier and route counts apart: @fastify/rate-limit's own per-route prefix is not unique.
     const scoped = `${tier.scope}:${key}`
     if (tier.store !== undefined) return Promise.resolve(countIn(tier, tier.store, scoped))
-    /* c8 ignore next: a @fastify/rate-limit whose files are laid out otherwise */
+    /* c8 ignore next -- the fallback for a @fastify/rate-limit whose store file is not where 11.x keeps it */
     if (tier.limiter !== undefined) return tier.limiter({ key: scoped, routeOptions: { config: {} } })
     return hitStore(tier, scoped, deadline, calls)
   }
