@@ -76,3 +76,13 @@ t.test('synchronous and asynchronous key generators in either tier: counted, rep
     }
   }
 })
+
+t.test('a key generator that rejects, even with no reason, fails the request instead of letting it through', async t => {
+  for (const reason of [new Error('key store down'), undefined, null]) {
+    const app = await build(t, { plugin: { rateLimit: { max: 10, timeWindow: minute, keyGenerator: async () => await Promise.reject(reason) } } })
+    app.get('/ok', async () => ({ ok: true }))
+    const res = await app.inject('/ok')
+    t.equal(res.statusCode, 500, `${String(reason)}: the internal error`)
+    t.equal(res.json().error_code, 'SYSTEM_INTERNAL_ERROR', `${String(reason)}: as the envelope`)
+  }
+})

@@ -227,8 +227,10 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
         const tier = tiers[i] as Tier
         const key = tier.key(request)
         if (tier.store === undefined || typeof key !== 'string') {
-          if (key === undefined) continue
-          limitFrom(request, reply, i, key).then(() => { done() }, done)
+          // A rejection with no reason must still fail the request, as it would from an async hook.
+          limitFrom(request, reply, i, key).then(() => { done() }, (err: unknown) => {
+            done(err === undefined || err === null ? new Error('rate-limit hook: a key generator or allowList rejected with no reason') : err as Error)
+          })
           return
         }
         const result = countIn(tier, tier.store, `${tier.scope}:${key}`)
