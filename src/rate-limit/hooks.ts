@@ -35,11 +35,12 @@ type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: bool
  */
 function loadLocalStore (): LocalStoreClass | undefined {
   let store: unknown
+  /* c8 ignore start -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
   try {
     store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js')
   } catch {}
-  /* c8 ignore next -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
   return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
+  /* c8 ignore stop */
 }
 
 interface Tier {
