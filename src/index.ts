@@ -8,7 +8,7 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { registerRouteErrors } from './route-errors.js'
-import { isRequestIdGenerator } from './request-id.js'
+import { isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
 import { registerStreamErrors } from './stream-errors.js'
@@ -44,6 +44,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const opts = resolveOptions(options, fastify.prefix)
   assertSingleRegistration(fastify, opts.notFound)
   registerRouteOrderCheck(fastify)
+  restoreDefaultChildLogger(fastify)
   const routeErrors = registerRouteErrors(fastify, opts)
   // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
   const otel = opts.telemetry ? await loadOtelApi() : undefined

@@ -1,6 +1,7 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyServerOptions } from 'fastify'
+import { createRequire } from 'node:module'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 
 const requestIdKeys = new Set(['header', 'generate', 'traceparent'])
@@ -66,6 +67,37 @@ const requestIdChildLogger: ChildLoggerFactory = function requestIdChildLogger (
     if (key !== 'reqId') renamed[key] = (bindings as Record<string, unknown>)[key]
   }
   return logger.child(renamed, opts)
+}
+
+/**
+ * Fastify's own default factory, when the Fastify we resolve has one where we expect it (it has no
+ * `exports` map, so its files can be loaded; a later version may move it: then `undefined`).
+ */
+function fastifyDefaultChildLogger (): ChildLoggerFactory | undefined {
+  let factory: unknown
+  /* c8 ignore start -- Fastify 5 has it there; a Fastify that does not keeps our factory (correct, only slower) */
+  try {
+    factory = (createRequire(import.meta.url)('fastify/lib/logger-factory.js') as { defaultChildLoggerFactory?: unknown }).defaultChildLoggerFactory
+  } catch {}
+  return typeof factory === 'function' ? factory as ChildLoggerFactory : undefined
+  /* c8 ignore stop */
+}
+
+/**
+ * With a logger whose `child()` returns the logger itself (Fastify's null logger when logging is
+ * off), a binding is discarded whatever its name, so renaming it is pointless: gives `fastify`
+ * Fastify's own default factory back, which Fastify recognises and skips child creation for (and
+ * the check of every returned logger). Only when the factory is still `requestIdOptions()`'s, and
+ * only for routes added after this (a route takes its factory when it is added).
+ */
+export function restoreDefaultChildLogger (fastify: FastifyInstance): void {
+  if (fastify.childLoggerFactory !== requestIdChildLogger) return
+  const log = fastify.log
+  if (log.child({}) !== log) return
+  const factory = fastifyDefaultChildLogger()
+  /* c8 ignore next -- Fastify 5 has it; see fastifyDefaultChildLogger */
+  if (factory === undefined) return
+  fastify.setChildLoggerFactory(factory)
 }
 
 const ours = new WeakSet<object>()

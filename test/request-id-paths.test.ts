@@ -1,5 +1,6 @@
 // Request ids on every path a response can take, and what the cheaper id generator and child
 // logger factory must keep: unique, unguessable ids and request_id on every log line.
+import { createRequire } from 'node:module'
 import Fastify, { type InjectOptions } from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
@@ -146,4 +147,32 @@ t.test('a real pino logger: request_id on the app\'s and the plugin\'s lines, lo
   t.equal(fail.statusCode, 404)
   t.same(lines, [], 'a route\'s logLevel still applies (no info lines)')
   await app.close()
+})
+
+t.test('logging off: the plugin gives Fastify its own child logger factory back, so Fastify makes no child per request', async t => {
+  const { defaultChildLoggerFactory } = createRequire(import.meta.url)('fastify/lib/logger-factory.js') as { defaultChildLoggerFactory: unknown }
+  const off = Fastify({ ...requestIdOptions() })
+  t.teardown(() => off.close())
+  await off.register(errorEnvelope)
+  t.equal(off.childLoggerFactory, defaultChildLoggerFactory, 'Fastify\'s own factory, which it skips when logging is off')
+  off.get('/ok', async (request) => { request.log.info('nothing to see'); return { id: request.id } })
+  const ok = await off.inject('/ok')
+  t.equal(ok.headers['x-request-id'], ok.json().id, 'the id is still the header\'s and the request\'s')
+  t.match(ok.headers['x-request-id'], generated)
+
+  // Logging on, or a factory of the app's own: the factory is left as it is.
+  const { stream, lines } = logCapture()
+  const on = Fastify({ logger: { level: 'info', stream }, ...requestIdOptions() })
+  t.teardown(() => on.close())
+  await on.register(errorEnvelope)
+  t.equal(on.childLoggerFactory, requestIdOptions().childLoggerFactory, 'logging on: still the renaming factory')
+  on.get('/ok', async () => 'ok')
+  const res = await on.inject('/ok')
+  t.ok(lines.length >= 2 && lines.every(l => l.request_id === res.headers['x-request-id'] && !('reqId' in l)), 'log lines carry request_id')
+
+  const own: typeof defaultChildLoggerFactory = function own (this: unknown, logger: any, bindings: object, opts: object) { return logger.child(bindings, opts) }
+  const custom = Fastify({ ...requestIdOptions(), childLoggerFactory: own as never })
+  t.teardown(() => custom.close())
+  await custom.register(errorEnvelope)
+  t.equal(custom.childLoggerFactory, own, 'the app\'s own factory is kept')
 })

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import { ConditionError } from '../condition-error.js'
 import type { Condition } from '../presets/index.js'
@@ -24,13 +25,35 @@ interface KeyOnly {
 type Limiter = (request: KeyOnly) => Promise<LimiterResult>
 type CreateLimiter = (options?: object) => Limiter
 
+/** `@fastify/rate-limit`'s in-memory store: it counts and answers synchronously, through its callback. */
+interface LocalStore {
+  incr: (key: string, cb: (err: Error | null, res: { current: number, ttl: number }) => void, timeWindow: number, max: number) => void
+}
+type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: boolean, cache?: number) => LocalStore
+
+/**
+ * The in-memory store class `@fastify/rate-limit` counts with (it has no `exports` map, so its files
+ * can be loaded), or `undefined` when a version lays them out otherwise: then its `createRateLimit`.
+ */
+function loadLocalStore (): LocalStoreClass | undefined {
+  let store: unknown
+  /* c8 ignore start -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
+  try {
+    store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js')
+  } catch {}
+  return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
+  /* c8 ignore stop */
+}
+
 interface Tier {
   /** The client's key; throws when the app's keyGenerator or allowList does. `undefined`: never limited. */
   key: (request: FastifyRequest) => string | undefined | Promise<string | undefined>
   max: number
   timeWindow: number
   scope: string
-  /** The in-memory store of this tier (absent with Redis). */
+  /** The in-memory store of this tier, counted synchronously (absent with Redis). */
+  store: LocalStore | undefined
+  /** The in-memory limiter of this tier when the store class could not be loaded (absent with Redis). */
   limiter: Limiter | undefined
   headers: LimitHeaders | false
   condition: Condition
@@ -43,10 +66,12 @@ function routeName (route: Route): string {
 }
 
 /**
- * Registers `@fastify/rate-limit` in a context of its own (so that its own
- * onRoute hook never touches the app's routes) and returns a hook per route
- * that applies the configured tiers, reports them in headers, and throws a
- * ConditionError the envelope answers.
+ * Makes a store per tier (`@fastify/rate-limit`'s in-memory store, or Redis)
+ * and returns a hook per route that applies the configured tiers, reports them
+ * in headers, and throws a ConditionError the envelope answers. The in-memory
+ * store is used directly, not through a registered `@fastify/rate-limit` (whose
+ * limiter answers with promises); registering it in a context of its own is
+ * only the fallback for a version that keeps the store elsewhere.
  */
 async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit): Promise<{ hookFor: (route: Route) => onRequestHookHandler | undefined }> {
   const { options } = rl
@@ -57,12 +82,15 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   const count = options.redis === undefined ? undefined : redisCounter(options.redis as never, options.nameSpace ?? 'fastify-error-envelope-')
   const breaker = new Breaker(rl.cooldown)
   let createLimiter: CreateLimiter | undefined
-  if (count === undefined) {
+  const Store = count === undefined ? loadLocalStore() : undefined
+  /* c8 ignore start -- the fallback for a @fastify/rate-limit whose store file is not where 11.x keeps it */
+  if (count === undefined && Store === undefined) {
     await fastify.register(async function rateLimitStore (child) {
       await child.register(rateLimitPlugin, { global: false, max: rl.rate.max, timeWindow: rl.rate.timeWindow, skipOnError: false })
       createLimiter = (child as unknown as { createRateLimit: CreateLimiter }).createRateLimit
     })
   }
+  /* c8 ignore stop */
 
   function tier (scope: string, limit: Partial<Limit>, base: Limit, headers: LimitHeaders | false, condition: Condition): Tier {
     const keyGenerator = limit.keyGenerator ?? base.keyGenerator ?? byAddress
@@ -80,6 +108,8 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
       max,
       timeWindow,
       scope,
+      // As @fastify/rate-limit makes the store of a limiter: neither continueExceeding nor exponentialBackoff.
+      store: Store === undefined ? undefined : new Store(false, false, rl.cache),
       limiter: createLimiter?.({ max, timeWindow, cache: rl.cache, keyGenerator: (request: KeyOnly) => request.key }),
       headers,
       condition
@@ -98,8 +128,18 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   function hit (tier: Tier, key: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
     // Every tier and route counts apart: @fastify/rate-limit's own per-route prefix is not unique.
     const scoped = `${tier.scope}:${key}`
+    if (tier.store !== undefined) return Promise.resolve(countIn(tier, tier.store, scoped))
+    /* c8 ignore next -- the fallback for a @fastify/rate-limit whose store file is not where 11.x keeps it */
     if (tier.limiter !== undefined) return tier.limiter({ key: scoped, routeOptions: { config: {} } })
     return hitStore(tier, scoped, deadline, calls)
+  }
+
+  /** One hit in the in-memory store, with what `@fastify/rate-limit`'s limiter would answer. */
+  function countIn (tier: Tier, store: LocalStore, scoped: string): LimiterResult {
+    let counted: { current: number, ttl: number } | undefined
+    store.incr(scoped, (_err, res) => { counted = res }, tier.timeWindow, tier.max)
+    const { current, ttl } = counted as { current: number, ttl: number }
+    return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
   }
 
   async function hitStore (tier: Tier, scoped: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
@@ -146,15 +186,19 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   }
 
   function hookFor (route: Route): onRequestHookHandler | undefined {
-    const tiers = tiersFor(route)
-    if (tiers === undefined) return undefined
-    return async function rateLimitHook (request, reply) {
+    const found = tiersFor(route)
+    if (found === undefined) return undefined
+    const tiers: Tier[] = found
+
+    /** The tiers from `from` on, with promises: a key generator or allowList that answers later, or Redis. */
+    async function limitFrom (request: FastifyRequest, reply: FastifyReply, from: number, firstKey: unknown): Promise<void> {
       // One deadline for the whole request, whatever the number of tiers.
       const deadline = Date.now() + rl.storeTimeout
       const calls: StoreCall[] = []
-      for (const tier of tiers) {
-        const pending = tier.key(request)
-        const key = typeof pending === 'string' ? pending : await pending
+      for (let i = from; i < tiers.length; i++) {
+        const tier = tiers[i] as Tier
+        const pending = i === from ? firstKey : tier.key(request)
+        const key = typeof pending === 'string' ? pending : await pending as string | undefined
         if (key === undefined) continue
         let result: LimiterResult
         try {
@@ -175,12 +219,43 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
         }
         report(reply, tier.headers, result)
         if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
-        if (result.isExceeded) {
-          const retryAfter = Math.max(1, Math.ceil(result.ttl / 1000))
-          throw new ConditionError(tier.condition, retryAfter)
-        }
+        if (result.isExceeded) throw exceeded(tier, result)
       }
     }
+
+    // A callback hook, not an async one: with the in-memory store and synchronous keys (the
+    // default) every tier is counted and reported without a promise, so a request that passes
+    // costs no more turns of the microtask queue than one with no limit at all.
+    const rateLimitHook: onRequestHookHandler = function rateLimitHook (request, reply, done) {
+      for (let i = 0; i < tiers.length; i++) {
+        const tier = tiers[i] as Tier
+        const key = tier.key(request)
+        if (tier.store === undefined || typeof key !== 'string') {
+          // A rejection with no reason must still fail the request, as it would from an async hook.
+          limitFrom(request, reply, i, key).then(() => { done() }, (err: unknown) => {
+            done(err === undefined || err === null ? new Error('rate-limit hook: a key generator or allowList rejected with no reason') : err as Error)
+          })
+          return
+        }
+        const result = countIn(tier, tier.store, `${tier.scope}:${key}`)
+        report(reply, tier.headers, result)
+        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
+        if (result.isExceeded) {
+          done(exceeded(tier, result))
+          return
+        }
+      }
+      done()
+    }
+    // A preParsing hook is called with the payload before its callback.
+    if (rl.hook !== 'preParsing') return rateLimitHook
+    return function rateLimitPreParsing (this: FastifyInstance, request: FastifyRequest, reply: FastifyReply, _payload: unknown, done: (err?: Error) => void) {
+      rateLimitHook.call(this, request, reply, done)
+    } as unknown as onRequestHookHandler
+  }
+
+  function exceeded (tier: Tier, result: LimiterResult): ConditionError {
+    return new ConditionError(tier.condition, Math.max(1, Math.ceil(result.ttl / 1000)))
   }
 
   return { hookFor }
