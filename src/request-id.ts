@@ -4,7 +4,7 @@ import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 
-const requestIdKeys = new Set(['header', 'generate', 'traceparent'])
+const requestIdKeys = new Set(['header', 'generate', 'traceparent', 'logLabel'])
 
 /** What a client may send as its own request id; anything else is replaced. */
 export const validRequestId = /^[A-Za-z0-9._:-]{1,128}$/
@@ -39,6 +39,12 @@ export interface RequestIdOptions {
    * hex digits), so the body's `request_id`, the log line and the trace are one id. Default false.
    */
   traceparent?: boolean
+  /**
+   * The log field the request id is written under. Default `'request_id'`, the name the error
+   * bodies use; `'reqId'` keeps Fastify's own name (log queries written for Fastify's default
+   * keep working) and Fastify's own child logger factory.
+   */
+  logLabel?: string
 }
 
 type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']>
@@ -46,28 +52,41 @@ type ChildLoggerFactory = NonNullable<FastifyServerOptions['childLoggerFactory']
 export interface RequestIdServerOptions {
   requestIdHeader: false
   genReqId: (req: IncomingMessage) => string
+  /** With `logLabel: 'reqId'`, Fastify's own factory. */
   childLoggerFactory: ChildLoggerFactory
 }
 
 /**
- * Renames Fastify's `reqId` binding to `request_id`. A child logger factory
- * rather than the `requestIdLogLabel` option: that option is deprecated, and
- * its replacement (a LogController instance) fails an `instanceof` check
- * whenever two copies of Fastify are installed, and replaces the one Fastify
- * builds from the app's own `disableRequestLogging`.
+ * Renames Fastify's `reqId` binding to `label`. A child logger factory rather than the
+ * `requestIdLogLabel` option: that option is deprecated, and its replacement (a LogController
+ * instance) fails an `instanceof` check whenever two copies of Fastify are installed, and replaces
+ * the one Fastify builds from the app's own `disableRequestLogging`.
  *
- * Called for every request: Fastify's bindings are `{ reqId }` alone, so the
- * common case builds one small object (no rest/spread copies).
+ * Called for every request: Fastify's bindings are `{ reqId }` alone, so the common case builds
+ * one small object (no rest/spread copies).
  */
-const requestIdChildLogger: ChildLoggerFactory = function requestIdChildLogger (logger, bindings, opts) {
-  const reqId = (bindings as { reqId?: unknown }).reqId
-  if (reqId === undefined) return logger.child(bindings, opts)
-  const renamed: Record<string, unknown> = { request_id: reqId }
-  for (const key in bindings) {
-    if (key !== 'reqId') renamed[key] = (bindings as Record<string, unknown>)[key]
+function renamingChildLogger (label: string): ChildLoggerFactory {
+  const factory: ChildLoggerFactory = function requestIdChildLogger (logger, bindings, opts) {
+    const reqId = (bindings as { reqId?: unknown }).reqId
+    if (reqId === undefined) return logger.child(bindings, opts)
+    const renamed: Record<string, unknown> = { [label]: reqId }
+    for (const key in bindings) {
+      if (key !== 'reqId') renamed[key] = (bindings as Record<string, unknown>)[key]
+    }
+    return logger.child(renamed, opts)
   }
-  return logger.child(renamed, opts)
+  childLoggers.add(factory)
+  return factory
 }
+
+const childLoggers = new WeakSet<object>()
+/* c8 ignore next 3 -- Fastify 5 has its own default factory where fastifyDefaultChildLogger reads it */
+const keepingChildLogger: ChildLoggerFactory = function keepingChildLogger (logger, bindings, opts) {
+  return logger.child(bindings, opts)
+}
+const requestIdChildLogger = renamingChildLogger('request_id')
+// A log field name pino writes as it is: no empty name, nothing to escape.
+const logLabelPattern = /^[A-Za-z_$][\w$.-]{0,63}$/
 
 /**
  * Fastify's own default factory, when the Fastify we resolve has one where we expect it (it has no
@@ -91,7 +110,7 @@ function fastifyDefaultChildLogger (): ChildLoggerFactory | undefined {
  * only for routes added after this (a route takes its factory when it is added).
  */
 export function restoreDefaultChildLogger (fastify: FastifyInstance): void {
-  if (fastify.childLoggerFactory !== requestIdChildLogger) return
+  if (!childLoggers.has(fastify.childLoggerFactory)) return
   const log = fastify.log
   if (log.child({}) !== log) return
   const factory = fastifyDefaultChildLogger()
@@ -116,7 +135,7 @@ export function isRequestIdGenerator (genReqId: unknown): boolean {
  * const app = Fastify({ logger: true, ...requestIdOptions() })
  */
 export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerOptions {
-  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate?, traceparent? }', opts)
+  if (!isPlainObject(opts)) throw optionError('requestIdOptions()', '{ header?, generate?, traceparent?, logLabel? }', opts)
   checkKeys(opts, requestIdKeys, 'requestIdOptions().')
   const rawHeader = opts.header ?? 'x-request-id'
   if (typeof rawHeader !== 'string' || !headerName.test(rawHeader)) throw optionError('requestIdOptions().header', 'an HTTP header name', rawHeader)
@@ -125,12 +144,17 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
   if (typeof generate !== 'function') throw optionError('requestIdOptions().generate', 'a function returning an id', generate)
   const traceparent = opts.traceparent ?? false
   if (typeof traceparent !== 'boolean') throw optionError('requestIdOptions().traceparent', 'a boolean', traceparent)
+  const logLabel = opts.logLabel ?? 'request_id'
+  if (typeof logLabel !== 'string' || !logLabelPattern.test(logLabel)) throw optionError('requestIdOptions().logLabel', 'a log field name such as \'request_id\' or \'reqId\'', logLabel)
+  const childLoggerFactory = logLabel === 'reqId'
+    ? fastifyDefaultChildLogger() ?? keepingChildLogger
+    : logLabel === 'request_id' ? requestIdChildLogger : renamingChildLogger(logLabel)
   // Fastify would take the header as it is; genReqId validates it first. Our own ids need no
   // check; ids from a `generate` of the user's are checked and replaced when invalid.
   if (traceparent) {
     const genReqId = traceparentGenReqId(header, generate as () => string)
     ours.add(genReqId)
-    return { requestIdHeader: false, childLoggerFactory: requestIdChildLogger, genReqId }
+    return { requestIdHeader: false, childLoggerFactory, genReqId }
   }
   const genReqId = generate === generateRequestId
     ? function genReqId (req: IncomingMessage): string {
@@ -144,7 +168,7 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
       return typeof id === 'string' && validRequestId.test(id) ? id : generateRequestId()
     }
   ours.add(genReqId)
-  return { requestIdHeader: false, childLoggerFactory: requestIdChildLogger, genReqId }
+  return { requestIdHeader: false, childLoggerFactory, genReqId }
 }
 
 /** `genReqId` with `traceparent: true`: the client's own id, else the trace id of its `traceparent`, else a new one. */

@@ -203,6 +203,6 @@ t.test('no warning with requestIdOptions(), testServerOptions() or a genReqId of
 
 t.test('requestIdOptions() given anything but an object throws a TypeError naming it', async t => {
   for (const bad of ['x-id', null, ['x-id'], 5]) {
-    t.throws(() => requestIdOptions(bad as never), { name: 'TypeError', message: /option 'requestIdOptions\(\)' expects \{ header\?, generate\?, traceparent\? \}, instead got/ }, String(bad))
+    t.throws(() => requestIdOptions(bad as never), { name: 'TypeError', message: /option 'requestIdOptions\(\)' expects \{ header\?, generate\?, traceparent\?, logLabel\? \}, instead got/ }, String(bad))
   }
 })
