@@ -147,6 +147,7 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
   const logLabel = opts.logLabel ?? 'request_id'
   if (typeof logLabel !== 'string' || !logLabelPattern.test(logLabel)) throw optionError('requestIdOptions().logLabel', 'a log field name such as \'request_id\' or \'reqId\'', logLabel)
   const childLoggerFactory = logLabel === 'reqId'
+    /* c8 ignore next -- Fastify 5 has its own default factory where fastifyDefaultChildLogger reads it */
     ? fastifyDefaultChildLogger() ?? keepingChildLogger
     : logLabel === 'request_id' ? requestIdChildLogger : renamingChildLogger(logLabel)
   // Fastify would take the header as it is; genReqId validates it first. Our own ids need no

@@ -67,3 +67,10 @@ t.test("'completion' with request logging off, or a value that is no mode, fails
     message: "fastify-error-envelope: option 'clientErrorLog' expects 'line' or 'completion', instead got 'own'"
   })
 })
+
+t.test('telemetry that is not a boolean fails register, naming the option', async t => {
+  await t.rejects(app(t, { telemetry: 'on' as never }), {
+    name: 'TypeError',
+    message: "fastify-error-envelope: option 'telemetry' expects a boolean, instead got 'on'"
+  })
+})

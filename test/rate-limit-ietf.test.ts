@@ -62,6 +62,14 @@ t.test('a quota is a second policy in the same fields', async t => {
   await res.arrayBuffer()
 })
 
+t.test('an async key generator (counted off the synchronous path) reports the same fields, quota too', async t => {
+  const base = await listening(t, { max: 5, timeWindow: 60_000, headerStyle: 'ietf', keyGenerator: async () => 'client-1', quota: { max: 2, timeWindow: 86_400_000 } })
+  const res = await fetch(`${base}/things`)
+  t.equal(res.headers.get('ratelimit-policy'), '"rate";q=5;w=60, "quota";q=2;w=86400')
+  t.match(res.headers.get('ratelimit'), /^"rate";r=4;t=\d+, "quota";r=1;t=\d+$/)
+  await res.arrayBuffer()
+})
+
 t.test('by default only the X-RateLimit-* headers of the preset\'s document', async t => {
   const base = await listening(t, { max: 3, timeWindow: 60_000 })
   const res = await fetch(`${base}/things`)

@@ -62,6 +62,8 @@ t.test("the client's own X-Request-Id wins over traceparent; without the option 
   let n = 0
   const custom = requestIdOptions({ traceparent: true, generate: () => `id-${++n}` }).genReqId
   t.equal(custom({ headers: { traceparent: 'junk' } } as unknown as IncomingMessage), 'id-1', 'no trace id: the generator')
+  const broken = requestIdOptions({ traceparent: true, generate: () => 'not an id!' }).genReqId
+  t.match(broken({ headers: {} } as unknown as IncomingMessage), generated, "a generator's invalid id is replaced by one of ours, as without traceparent")
 })
 
 t.test('over the wire, the body and the X-Request-Id header carry the trace id', async t => {

@@ -110,6 +110,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
       scope,
       // As @fastify/rate-limit makes the store of a limiter: neither continueExceeding nor exponentialBackoff.
       store: Store === undefined ? undefined : new Store(false, false, rl.cache),
+      /* c8 ignore next -- the fallback for a @fastify/rate-limit whose store file is not where 11.x keeps it */
       limiter: createLimiter?.({ max, timeWindow, cache: rl.cache, keyGenerator: (request: KeyOnly) => request.key }),
       headers,
       condition
