@@ -129,8 +129,9 @@ export function conditionCodes (route: RouteFacts, opts: ResolvedOptions): Liste
   }
   // A field with a rule of its own (the preset's `fieldRules`, or `validation.fieldRules`) answers the rule's code.
   for (const rule of ruled) {
-    const entry = opts.catalog.get(rule.code)
-    if (entry === undefined || listed.some(l => l.code === rule.code && l.status === entry.status)) continue
+    // resolvePreset refuses a rule whose code the catalog does not have.
+    const entry = opts.catalog.get(rule.code) as CatalogEntry
+    if (listed.some(l => l.code === rule.code && l.status === entry.status)) continue
     listed.push({ code: rule.code, status: entry.status, text: `${entry.message} (request validation: ${rule.words})`, thrown: rule.thrown, condition: true })
   }
   return listed
@@ -147,19 +148,20 @@ function ruleItem (keyword: string, name: string, property: Record<string, unkno
     case 'const': return { keyword, instancePath, params: { allowedValue: limit }, message: 'must be equal to constant' }
     case 'maxLength': return { keyword, instancePath, params: { limit }, message: `must NOT have more than ${String(limit)} characters` }
     case 'minLength': return { keyword, instancePath, params: { limit }, message: `must NOT have fewer than ${String(limit)} characters` }
+    case 'type': return { keyword, instancePath, params: { type: limit }, message: `must be ${String(limit)}` }
     default: return { keyword, instancePath, params: {}, message: `must pass "${keyword}" keyword validation` }
   }
 }
 
-/** The values of an enum, or of a union of literals. */
+/** The values of an enum, or of a union of literals (an `enum` rule is shown only for one or the other). */
 function allowedOf (property: Record<string, unknown>): unknown[] {
   if (Array.isArray(property.enum)) return property.enum
-  const branches = Array.isArray(property.anyOf) ? property.anyOf : Array.isArray(property.oneOf) ? property.oneOf : []
+  const branches = (Array.isArray(property.anyOf) ? property.anyOf : property.oneOf) as unknown[]
   return branches.map(branch => (branch as { const?: unknown } | null)?.const).filter(value => value !== undefined)
 }
 
 // For a `*` rule, the keyword its example fails: the first the property has.
-const starKeywords = ['enum', 'const', 'maximum', 'minimum', 'maxLength', 'minLength']
+const starKeywords = ['enum', 'const', 'maximum', 'minimum', 'maxLength', 'minLength', 'type']
 
 /**
  * The field rules a route's request schemas can meet: a property the rule names (by its name) that has
