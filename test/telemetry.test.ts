@@ -167,6 +167,17 @@ t.test('a meter provider registered after the plugin still gets the counts', asy
   t.same((await errorCounts(reader)).map(c => c.value), [1])
 })
 
+t.test('a meter provider that throws does not stand between an error and its answer', async t => {
+  metrics.disable()
+  metrics.setGlobalMeterProvider({ getMeter () { throw new Error('meter provider down') } })
+  t.teardown(() => { metrics.disable() })
+  const base = await withServerSpans(t)
+  const res = await fetch(`${base}/items/1`)
+  t.equal(res.status, 404)
+  t.match(await res.json(), { error_code: 'ITEM_NOT_FOUND' }, 'the answer the route meant, not a fallback')
+  t.equal((await fetch(`${base}/boom`)).status, 500)
+})
+
 t.test('beside @fastify/otel with recordExceptions: false, the request span tells 4xx from 5xx', async t => {
   const reader = freshMetrics(t)
   const base = await withFastifyOtel(t, { recordExceptions: false })
