@@ -1,0 +1,99 @@
+import { once } from 'node:events'
+import { PassThrough } from 'node:stream'
+import t from 'tap'
+import { ApiError } from '../src/index.js'
+import { build, logCapture } from './helper.js'
+import { listen as listenRaw, openConnections, rawGet } from './helpers/raw-http.js'
+import { events, listen, sse, streaming } from './stream-helper.js'
+
+// Errors inside streams passed to `reply.send` (docs/guides/streams.md) at the edges: a head Node
+// refuses, a trailer that throws once the head is out, a web ReadableStream, a socket the route destroys.
+
+t.test('a streaming route whose head Node refuses (an LF in a header) gets the envelope\'s answer, as any route does', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
+  const source = new PassThrough()
+  app.get('/stream', streaming, async (_request, reply) => {
+    source.write('data: {"n":1}\n\n')
+    // A value copied from an upstream's head, as a proxy would.
+    return reply.header('x-upstream', 'a\nSet-Cookie: x=1').type(sse).send(source)
+  })
+  const port = await listenRaw(t, app)
+  const answer = await rawGet(port, '/stream')
+  t.equal(answer.status, 500)
+  t.same(JSON.parse(answer.body), { error: { message: 'Internal Server Error', type: 'server_error', code: 'internal_error' } }, 'the envelope, not Fastify\'s default error body')
+  t.equal(answer.headers['x-upstream'], undefined)
+  t.notMatch(answer.text, /set-cookie|ERR_INVALID_CHAR/i, 'nothing smuggled, no Node error code')
+  t.equal(lines.filter(line => line.msg === 'dropped response headers Node refuses to write').length, 1)
+  t.same(lines.filter(line => line.stream_events !== undefined), [], 'no error event: the stream never started')
+  if (!source.destroyed) await once(source, 'close')
+  t.ok(source.destroyed, 'the source that never went out is closed')
+  t.equal(await openConnections(app), 0, 'no socket is left open')
+})
+
+t.test('a streaming route whose trailer throws after the head: the socket is closed and the failure logged, never a hang', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
+  app.get('/stream', streaming, async (_request, reply) => {
+    reply.trailer('x-digest', () => { throw new Error('digest failed') })
+    return 'data: {"n":1}\n\n'
+  })
+  app.get('/ok', async () => ({ ok: true }))
+  const url = await listen(t, app)
+  await t.rejects(fetch(`${url}/stream`).then(async res => await res.text()), 'the response is cut, not left open')
+  t.match(lines.filter(line => line.level >= 50), [{ msg: 'the error answer could not be written; destroying the socket', request_id: 'req-stream-1' }])
+  t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
+})
+
+t.test('a web ReadableStream: reply.sendError() while it waits ends the stream with the error event and cancels it', async t => {
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' } })
+  let cancelled: (reason: unknown) => void = () => {}
+  const cancel = new Promise(resolve => { cancelled = resolve })
+  let sendError: ((error: unknown) => void) | undefined
+  app.get('/stream', streaming, async (_request, reply) => {
+    sendError = error => { reply.sendError(error) }
+    const source = new ReadableStream<string>({
+      start (controller) { controller.enqueue('data: {"n":1}\n\n') },
+      cancel (reason) { cancelled(reason) }
+    })
+    return reply.type(sse).send(source)
+  })
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  t.equal(Buffer.from((await reader.read()).value ?? []).toString(), 'data: {"n":1}\n\n')
+  sendError?.(new ApiError('upstream_timeout'))
+  let rest = ''
+  for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
+  t.same(events(rest), [{ data: '{"error":{"message":"Upstream Timeout","type":"upstream_error","code":"upstream_timeout"}}' }])
+  await cancel
+  t.pass('the web stream is cancelled')
+})
+
+t.test('a route that destroys its socket and then reports an error: nothing is answered, the source is closed, the server goes on', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
+  const source = new PassThrough()
+  let fail: (() => void) | undefined
+  app.get('/stream', streaming, async (_request, reply) => {
+    // An upstream that dies takes its client with it, and says why.
+    fail = () => {
+      reply.raw.destroy()
+      reply.sendError(new ApiError('bad_gateway'))
+    }
+    source.write('data: {"n":1}\n\n')
+    return reply.type(sse).send(source)
+  })
+  app.get('/ok', async () => ({ ok: true }))
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  const closed = once(source, 'close')
+  fail?.()
+  await t.rejects(reader.read(), 'the client sees the connection cut')
+  await closed
+  t.ok(source.destroyed, 'the source is closed')
+  t.same(lines.filter(line => line.error_code !== undefined || line.stream_events !== undefined), [], 'no error event answered to a destroyed socket')
+  t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
+})
