@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import fastifySSEModule from '@fastify/sse'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import t, { type Test } from 'tap'
@@ -166,4 +166,47 @@ t.test('a client that disconnects: the next send fails as @fastify/sse says, not
   resume()
   t.match(await outcome, { code: 'FST_ERR_SSE_CONNECTION_CLOSED' })
   t.same(lines.filter(line => line.stream_events !== undefined), [], 'no error event answered to a closed socket')
+})
+
+t.test('an async iterable passed to reply.sse.send() that ends: every event goes out, and the handler\'s after it', async t => {
+  async function * two (): AsyncGenerator<{ data: unknown }> {
+    yield { data: { n: 1 } }
+    yield { data: { n: 2 } }
+  }
+  const { url, lines } = await serve(t, 'sse first', app => {
+    app.get('/s', { sse: true }, async (_request, reply) => {
+      await reply.sse.send(two())
+      await reply.sse.send({ data: { n: 3 } })
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  t.same(events(await response.text()), [{ data: '{"n":1}' }, { data: '{"n":2}' }, { data: '{"n":3}' }])
+  t.same(lines.filter(line => line.stream_events !== undefined), [])
+})
+
+t.test('reply.sendError() while reply.sse.send() waits on a source: the source is closed and the error event written', async t => {
+  let reply: FastifyReply | undefined
+  const source = new PassThrough({ objectMode: true })
+  let sending: Promise<unknown> | undefined
+  const { url, lines } = await serve(t, 'envelope first', app => {
+    app.get('/s', { sse: true }, async (_request, r) => {
+      reply = r
+      r.sse.keepAlive()
+      await r.sse.send({ data: { n: 1 } })
+      // Not awaited: the upstream, which has nothing yet, is read after the handler has returned.
+      sending = r.sse.send(source).catch((err: unknown) => err)
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  let text = ''
+  while (!text.endsWith('\n\n')) text += Buffer.from((await reader.read()).value ?? []).toString()
+  t.same(events(text), [{ data: '{"n":1}' }])
+  reply?.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+  let rest = ''
+  for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
+  t.same(events(rest), [{ event: 'error', data: JSON.stringify(unavailable) }])
+  t.ok(source.destroyed, 'the upstream is closed')
+  await sending
+  t.match(lines.filter(line => line.stream_events !== undefined), [{ error_code: 'SERVICE_UNAVAILABLE', stream_events: 1 }])
 })
