@@ -1,10 +1,11 @@
 import { once } from 'node:events'
-import { PassThrough } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
+import type { FastifyBaseLogger } from 'fastify'
 import t from 'tap'
 import { ApiError } from '../src/index.js'
 import { build, logCapture } from './helper.js'
 import { listen as listenRaw, openConnections, rawGet } from './helpers/raw-http.js'
-import { events, listen, sse, streaming } from './stream-helper.js'
+import { events, failing, listen, sse, streaming } from './stream-helper.js'
 
 // Errors inside streams passed to `reply.send` (docs/guides/streams.md) at the edges: a head Node
 // refuses, a trailer that throws once the head is out, a web ReadableStream, a socket the route destroys.
@@ -95,5 +96,28 @@ t.test('a route that destroys its socket and then reports an error: nothing is a
   await closed
   t.ok(source.destroyed, 'the source is closed')
   t.same(lines.filter(line => line.error_code !== undefined || line.stream_events !== undefined), [], 'no error event answered to a destroyed socket')
+  t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
+})
+
+t.test('a logger that throws while an error inside a stream is answered: the stream still ends after its events, never a hang', async t => {
+  // A transport that fails on error lines: the handler's own attempts to log fail too.
+  const logger = {
+    level: 'info',
+    error () { throw new Error('log transport down') },
+    fatal () {},
+    warn () {},
+    info () {},
+    debug () {},
+    trace () {},
+    silent () {},
+    child () { return logger }
+  }
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { loggerInstance: logger as unknown as FastifyBaseLogger } })
+  app.get('/stream', streaming, async (_request, reply) => reply.type(sse).send(Readable.from(failing(new ApiError('bad_gateway')))))
+  app.get('/ok', async () => ({ ok: true }))
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  t.equal(response.status, 200)
+  t.same(events(await response.text()), [{ data: '{"n":1}' }, { data: '{"n":2}' }], 'the events sent, then a clean end')
   t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
 })
