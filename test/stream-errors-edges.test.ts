@@ -121,3 +121,77 @@ t.test('a logger that throws while an error inside a stream is answered: the str
   t.same(events(await response.text()), [{ data: '{"n":1}' }, { data: '{"n":2}' }], 'the events sent, then a clean end')
   t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
 })
+
+/**
+ * A stream-like object of another library: `pipe` for Fastify, read by the guard through its iterator.
+ * It yields `first`, then `after()` decides; `destroy`, when given, is its own.
+ */
+function pipeable (first: string[], after: () => Promise<IteratorResult<string>>, extra: { destroy?: () => void, returned?: () => void } = {}): object {
+  const queue = [...first]
+  return {
+    pipe () { throw new Error('the guard reads it, Fastify does not pipe it') },
+    ...(extra.destroy === undefined ? {} : { destroy: extra.destroy }),
+    [Symbol.asyncIterator] () {
+      return {
+        next: async () => queue.length > 0 ? { value: queue.shift() as string, done: false } : await after(),
+        return: async () => {
+          extra.returned?.()
+          return { value: undefined, done: true }
+        }
+      }
+    }
+  }
+}
+
+const waitForever = async (): Promise<never> => await new Promise(() => {})
+
+t.test('a stream-like source without destroy is closed through its iterator; two errors at once are answered once', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
+  let returned = false
+  let sendError: ((error: unknown) => void) | undefined
+  app.get('/stream', streaming, async (_request, reply) => {
+    sendError = error => { reply.sendError(error) }
+    return reply.type(sse).send(pipeable(['data: {"n":1}\n\n'], waitForever, { returned: () => { returned = true } }))
+  })
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  t.equal(Buffer.from((await reader.read()).value ?? []).toString(), 'data: {"n":1}\n\n')
+  sendError?.(new ApiError('upstream_timeout'))
+  sendError?.(new ApiError('bad_gateway'))
+  let rest = ''
+  for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
+  t.match(events(rest), [{ data: /"code":"upstream_timeout"/ }])
+  t.equal(events(rest).length, 1, 'one error event: the first error\'s')
+  t.ok(returned, 'the source is closed through its iterator\'s return')
+  t.match(lines.filter(line => line.error_code !== undefined), [{ error_code: 'upstream_timeout', stream_events: 1 }])
+  t.equal(lines.filter(line => line.error_code !== undefined).length, 1)
+})
+
+t.test('a source whose destroy throws still gets its error event', async t => {
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' } })
+  let sendError: ((error: unknown) => void) | undefined
+  app.get('/stream', streaming, async (_request, reply) => {
+    sendError = error => { reply.sendError(error) }
+    return reply.type(sse).send(pipeable(['data: {"n":1}\n\n'], waitForever, { destroy: () => { throw new Error('already closed') } }))
+  })
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  sendError?.(new ApiError('bad_gateway'))
+  let rest = ''
+  for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
+  t.match(events(rest), [{ data: /"code":"bad_gateway"/ }])
+})
+
+t.test('a source that fails with undefined before the first byte gets the internal error\'s answer, not an empty 200', async t => {
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' } })
+  // eslint-disable-next-line prefer-promise-reject-errors
+  app.get('/stream', streaming, async (_request, reply) => reply.type(sse).send(pipeable([], async () => await Promise.reject(undefined))))
+  const url = await listen(t, app)
+  const response = await fetch(`${url}/stream`)
+  t.equal(response.status, 500)
+  t.same(await response.json(), { error: { message: 'Internal Server Error', type: 'server_error', code: 'internal_error' } })
+})
