@@ -64,6 +64,15 @@ t.test('declared by @fastify/sse: a \'dual\' route that falls back to an NDJSON 
   t.match(JSON.parse(all[1] ?? ''), { success: false, error: { code: 'SERVICE_UNAVAILABLE' } })
 })
 
+t.test('declared by @fastify/sse: a \'dual\' route asked for JSON that throws gets the ordinary answer, with its status', async t => {
+  const app = await build(t, { plugin: { preset: 'genai' } })
+  await app.register(fastifySSE, { heartbeatInterval: 0 })
+  app.get('/r', { sse: 'dual' }, async () => { throw new ApiError('SERVICE_UNAVAILABLE') })
+  const response = await fetch(`${await listen(t, app)}/r`, { headers: { accept: 'application/json' } })
+  t.equal(response.status, 503)
+  t.match(await response.json(), { success: false, error: { code: 'SERVICE_UNAVAILABLE' } })
+})
+
 t.test('the guard comes after the route\'s own onSend hooks, whether one function or an array', async t => {
   const own: onSendHookHandler = function own (_request, _reply, payload, done) { done(null, payload) }
   const stream = { config: { stream: true } }

@@ -210,3 +210,66 @@ t.test('reply.sendError() while reply.sse.send() waits on a source: the source i
   await sending
   t.match(lines.filter(line => line.stream_events !== undefined), [{ error_code: 'SERVICE_UNAVAILABLE', stream_events: 1 }])
 })
+
+t.test('after the error event: a source that resumes writes nothing, and a later reply.sse.send() fails', async t => {
+  let reply: FastifyReply | undefined
+  let open: () => void = () => {}
+  const gate = new Promise<void>(resolve => { open = resolve })
+  let resumed = false
+  // An upstream without destroy, waiting when the error comes.
+  async function * late (): AsyncGenerator<{ data: unknown }> {
+    await gate
+    resumed = true
+    yield { data: { n: 2 } }
+  }
+  let sending: Promise<unknown> | undefined
+  const { url } = await serve(t, 'envelope first', app => {
+    app.get('/s', { sse: true }, async (_request, r) => {
+      reply = r
+      r.sse.keepAlive()
+      await r.sse.send({ data: { n: 1 } })
+      sending = r.sse.send(late()).then(() => 'ended', (err: unknown) => err)
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const text = await new Promise<string>((resolve, reject) => {
+    let all = ''
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const pump = (): void => {
+      reader.read().then(chunk => {
+        if (chunk.done === true) return resolve(all)
+        all += Buffer.from(chunk.value).toString()
+        // The first event is out: the error comes now, while the upstream waits.
+        if (all === 'data: {"n":1}\n\n') reply?.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+        pump()
+      }, reject)
+    }
+    pump()
+  })
+  t.same(events(text), [{ data: '{"n":1}' }, { event: 'error', data: JSON.stringify(unavailable) }])
+  open()
+  t.equal(await sending, 'ended', 'the waiting send ends once its source resumes')
+  t.ok(resumed, 'the source did resume')
+  await t.rejects(reply?.sse.send({ data: { n: 3 } }) ?? Promise.resolve(), /the event stream already ended with an error/)
+})
+
+t.test('a route that destroys its event stream\'s socket and then reports an error: nothing is answered or logged as an error event', async t => {
+  let fail: () => void = () => {}
+  const { url, lines, app } = await serve(t, 'sse first', app => {
+    app.get('/s', { sse: true }, async (_request, reply) => {
+      reply.sse.keepAlive()
+      await reply.sse.send({ data: { n: 1 } })
+      fail = () => {
+        reply.raw.destroy()
+        reply.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+      }
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  fail()
+  await t.rejects(async () => { for (let c = await reader.read(); c.done !== true; c = await reader.read()); }, 'the client sees the connection cut')
+  t.same(lines.filter(line => line.stream_events !== undefined), [])
+  t.equal((await app.inject('/nowhere')).statusCode, 404, 'the server goes on')
+})
