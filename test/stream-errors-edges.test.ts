@@ -195,3 +195,45 @@ t.test('a source that fails with undefined before the first byte gets the intern
   t.equal(response.status, 500)
   t.same(await response.json(), { error: { message: 'Internal Server Error', type: 'server_error', code: 'internal_error' } })
 })
+
+t.test('a client that leaves while an async mapError works on the stream\'s error: nothing is written, the server goes on', async t => {
+  let mapping: () => void = () => {}
+  const mapped = new Promise<void>(resolve => { mapping = resolve })
+  let release: () => void = () => {}
+  const gate = new Promise<void>(resolve => { release = resolve })
+  let mappedError: unknown
+  const mapError = async (error: unknown): Promise<unknown> => {
+    mapping()
+    await gate
+    mappedError = error
+    return error
+  }
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay', mapError } })
+  const source = new PassThrough()
+  let responseClosed: Promise<unknown> | undefined
+  app.get('/stream', streaming, async (_request, reply) => {
+    responseClosed = once(reply.raw, 'close')
+    source.write('data: {"n":1}\n\n')
+    setImmediate(() => source.destroy(new ApiError('bad_gateway')))
+    return reply.type(sse).send(source)
+  })
+  app.get('/ok', async () => ({ ok: true }))
+  const url = await listen(t, app)
+  const controller = new AbortController()
+  const response = await fetch(`${url}/stream`, { signal: controller.signal })
+  await (response.body as ReadableStream<Uint8Array>).getReader().read()
+  await mapped
+  controller.abort()
+  await responseClosed
+  release()
+  t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
+  t.match(mappedError, { code: 'bad_gateway' }, 'the mapper had its say')
+})
+
+t.test('a Response object on a streaming route is sent as Fastify sends it', async t => {
+  const app = await build(t, { plugin: { preset: 'tokenbay' } })
+  app.get('/stream', streaming, async () => new Response('data: {"n":1}\n\ndata: [DONE]\n\n', { headers: { 'content-type': sse } }))
+  const response = await fetch(`${await listen(t, app)}/stream`)
+  t.match(response.headers.get('content-type'), /^text\/event-stream/)
+  t.equal(await response.text(), 'data: {"n":1}\n\ndata: [DONE]\n\n')
+})

@@ -184,7 +184,7 @@ t.test('an async iterable passed to reply.sse.send() that ends: every event goes
   t.same(lines.filter(line => line.stream_events !== undefined), [])
 })
 
-t.test('reply.sendError() while reply.sse.send() waits on a source: the source is closed and the error event written', async t => {
+t.test('reply.sendError() while reply.sse.send() waits on a source: the source is closed and the error event written, once', async t => {
   let reply: FastifyReply | undefined
   const source = new PassThrough({ objectMode: true })
   let sending: Promise<unknown> | undefined
@@ -203,12 +203,14 @@ t.test('reply.sendError() while reply.sse.send() waits on a source: the source i
   while (!text.endsWith('\n\n')) text += Buffer.from((await reader.read()).value ?? []).toString()
   t.same(events(text), [{ data: '{"n":1}' }])
   reply?.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+  reply?.sendError(new ApiError('INTERNAL_ERROR'))
   let rest = ''
   for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
-  t.same(events(rest), [{ event: 'error', data: JSON.stringify(unavailable) }])
+  t.same(events(rest), [{ event: 'error', data: JSON.stringify(unavailable) }], 'one error event: the first error\'s')
   t.ok(source.destroyed, 'the upstream is closed')
   await sending
   t.match(lines.filter(line => line.stream_events !== undefined), [{ error_code: 'SERVICE_UNAVAILABLE', stream_events: 1 }])
+  t.equal(lines.filter(line => line.error_code !== undefined).length, 1, 'the second error is neither answered nor logged')
 })
 
 t.test('after the error event: a source that resumes writes nothing, and a later reply.sse.send() fails', async t => {
