@@ -329,14 +329,16 @@ export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAn
     const handler = route.handler
     route.handler = async function eventStreamHandler (this: FastifyInstance, request, reply) {
       const guard = guardContext(reply, answer)
+      let result: unknown
       try {
-        return await (handler as RouteHandlerMethod).call(this, request, reply)
+        result = await (handler as RouteHandlerMethod).call(this, request, reply)
       } catch (error) {
         if (streamOf(reply)?.take(error) === true) await guard.settled()
         throw error
       } finally {
         guard.release()
       }
+      return result
     }
   })
 }

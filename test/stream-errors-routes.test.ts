@@ -27,6 +27,7 @@ const undeclared: Array<{ way: string, options: RouteShorthandOptions }> = [
   { way: 'config.stream: false', options: { config: { stream: false } } },
   { way: 'schema.response with JSON content only', options: { schema: { response: { 200: { content: { 'application/json': { schema: { type: 'object' } } } } } } } },
   { way: 'schema.response without content', options: { schema: { response: { 200: { type: 'object', properties: { content: { type: 'string' } } } } } } },
+  { way: 'schema.response with a boolean schema', options: { schema: { response: { 200: true, 404: { type: 'object' } } } } },
   { way: 'sse: false', options: { sse: false } }
 ]
 
