@@ -237,3 +237,30 @@ t.test('a Response object on a streaming route is sent as Fastify sends it', asy
   t.match(response.headers.get('content-type'), /^text\/event-stream/)
   t.equal(await response.text(), 'data: {"n":1}\n\ndata: [DONE]\n\n')
 })
+
+t.test('CRLF line ends and an event cut after a field: the events are counted right and the error event stays its own', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'genai' }, server: { logger: { level: 'info', stream } } })
+  // One whole event with CRLFs, then the field of an event that never gets its blank line.
+  app.get('/stream', streaming, async (_request, reply) => reply.type(sse).send(Readable.from(failing(new ApiError('SERVICE_UNAVAILABLE'), ['data: {"n":1}\r\n\r\n', 'data: {"n":2}\n']))))
+  const text = await (await fetch(`${await listen(t, app)}/stream`)).text()
+  t.match(text, /^data: \{"n":1\}\r\n\r\ndata: \{"n":2\}\n\nevent: error\ndata: /, 'the open event is closed before the error event')
+  t.match(JSON.parse(events(text).at(-1)?.data ?? ''), { success: false, error: { code: 'SERVICE_UNAVAILABLE' } })
+  t.match(lines.filter(line => line.error_code !== undefined), [{ error_code: 'SERVICE_UNAVAILABLE', stream_events: 1 }], 'the cut event is not counted as sent')
+})
+
+t.test('a streaming route that sends a stream without a content type is left as Fastify sends it', async t => {
+  const app = await build(t, { plugin: { preset: 'genai' } })
+  app.get('/stream', streaming, async (_request, reply) => reply.send(Readable.from(['a', 'b'])))
+  const response = await fetch(`${await listen(t, app)}/stream`)
+  t.equal(response.headers.get('content-type'), null, 'no type given, none invented')
+  t.equal(await response.text(), 'ab')
+})
+
+t.test('an event stream of objects, not bytes: the ordinary internal error answer, before the head', async t => {
+  const app = await build(t, { plugin: { preset: 'genai' } })
+  app.get('/stream', streaming, async (_request, reply) => reply.type(sse).send(Readable.from([{ data: 1 }])))
+  const response = await fetch(`${await listen(t, app)}/stream`)
+  t.equal(response.status, 500)
+  t.match(await response.json(), { success: false, error: { code: 'INTERNAL_ERROR' } })
+})
