@@ -91,6 +91,23 @@ t.test('an unknown code fails the route\'s registration, naming the route and th
   t.throws(() => a.post('/v1/w', { config: { errors: [42 as never] } }, async () => 'x'), {
     message: "fastify-error-envelope: option 'config.errors' of route POST /v1/w expects error codes or their factories, instead got 42"
   })
+  t.throws(() => a.post('/v1/v', { config: { errors: [null as never] } }, async () => 'x'), {
+    message: "fastify-error-envelope: option 'config.errors' of route POST /v1/v expects error codes or their factories, instead got null"
+  })
+  t.throws(() => a.route({ method: ['GET', 'POST'], url: '/v1/u', config: { errors: ['JOB_NOT_FUOND'] }, handler: async () => 'x' }), {
+    message: /^fastify-error-envelope: route GET,POST \/v1\/u declares error code 'JOB_NOT_FUOND'/
+  }, 'a route of several methods is named by all of them')
+})
+
+t.test('a route\'s own description is kept, the declared codes after it; a code may be declared as { code, status }', async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/jobs/:id', {
+    config: { errors: [{ code: 'JOB_NOT_FOUND', status: 404 }] },
+    schema: { description: 'Fetches a job.' }
+  }, async () => ({ id: 'job-1' }))
+  const operation = (await documentOf(a)).paths['/v1/jobs/{id}'].get
+  t.equal(operation.description, 'Fetches a job.\n\nErrors: `JOB_NOT_FOUND` (404).')
+  t.same(codesByStatus(operation), { 404: ['JOB_NOT_FOUND'] })
 })
 
 t.test('a route registered before the plugin with config.errors fails ready instead of going undocumented', async t => {
@@ -218,6 +235,23 @@ t.test('undeclared codes', async t => {
     t.equal((await post(a, 'found')).statusCode, 404, 'a declared code is answered')
     t.equal((await post(a)).statusCode, 422, 'a condition is answered')
     t.equal((await a.inject('/v1/free')).statusCode, 410, 'a route that declares nothing is not checked')
+  })
+
+  await t.test('throw: what Fastify raises on any route is answered as it is, declared or not', async t => {
+    const a = await app(t, { undeclared: 'throw' })
+    a.delete('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+    // A DELETE may carry a body; this one is not JSON.
+    const res = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{' })
+    t.equal(res.statusCode, 400)
+    t.not(res.json().error_code, 'SYSTEM_INTERNAL_ERROR')
+  })
+
+  await t.test('warn with no route that declares its errors: nothing is checked or logged', async t => {
+    const { stream, lines } = logCapture()
+    const a = await app(t, {}, { logger: { stream } })
+    a.get('/v1/free', async () => { throw presets.aitbc.errors.JOB_EXPIRED() })
+    t.equal((await a.inject('/v1/free')).statusCode, 410)
+    t.notOk(lines.some(l => /config\.errors/.test(String(l.msg))))
   })
 
   await t.test('off: nothing checked, nothing logged', async t => {
