@@ -105,9 +105,11 @@ t.test('a route\'s own description is kept, the declared codes after it; a code 
     config: { errors: [{ code: 'JOB_NOT_FOUND', status: 404 }] },
     schema: { description: 'Fetches a job.' }
   }, async () => ({ id: 'job-1' }))
+  a.get('/v1/blank', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { description: '' } }, async () => 'x')
   const operation = (await documentOf(a)).paths['/v1/jobs/{id}'].get
   t.equal(operation.description, 'Fetches a job.\n\nErrors: `JOB_NOT_FOUND` (404).')
   t.same(codesByStatus(operation), { 404: ['JOB_NOT_FOUND'] })
+  t.equal((await documentOf(a)).paths['/v1/blank'].get.description, 'Errors: `JOB_NOT_FOUND` (404).', 'a blank description is not kept as a blank paragraph')
 })
 
 t.test('a route registered before the plugin with config.errors fails ready instead of going undocumented', async t => {
