@@ -147,3 +147,20 @@ t.test('allowed values JSON cannot write (a BigInt, undefined, a throwing toJSON
   t.equal(res.statusCode, 422)
   t.match(res.json(), { detail: "Field 'n' must be one of 10, undefined, odd", error_code: 'VALIDATION_OUT_OF_RANGE', field: 'n' })
 })
+
+t.test('a union of objects (a tagged union) is not a union of literals: its branches\' errors are deeper than the union', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  const shape = (kind: string): object => ({ type: 'object', required: ['kind'], properties: { kind: { const: kind } } })
+  app.post('/', { schema: { body: { type: 'object', properties: { v: { anyOf: [shape('a'), shape('b')] } } } } }, async () => 'ok')
+  const body = (await app.inject({ method: 'POST', url: '/', payload: { v: { kind: 'c' } } })).json()
+  t.equal(body.field, 'v.kind')
+  t.notMatch(body.detail, /one of/, 'the union at v is not collapsed into the values of v.kind')
+})
+
+t.test('a validator\'s union whose branches are not all schemas keeps the validator\'s words', async t => {
+  const app = await build(t, { plugin: { preset: 'aitbc' } })
+  const error = [{ message: 'Expected union value', path: '/size', schema: { anyOf: [{ const: 'small' }, null] } }]
+  const validatorCompiler: FastifySchemaCompiler<FastifySchema> = () => () => ({ error: error as unknown as FastifySchemaValidationError[] })
+  app.post('/', { schema: { body: { type: 'object' } }, validatorCompiler }, async () => 'ok')
+  t.match((await app.inject({ method: 'POST', url: '/', payload: { size: 'x' } })).json(), { detail: "Field 'size': Expected union value", field: 'size' })
+})
