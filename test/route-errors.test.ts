@@ -168,6 +168,16 @@ t.test('the conditions a route meets are documented with its declared codes', as
     t.ok(doc.paths['/v1/a'].get.responses['429'].headers['retry-after'], 'Retry-After documented on 429')
     t.same(codesByStatus(doc.paths['/v1/b'].get), { 500: ['SYSTEM_INTERNAL_ERROR'], 503: ['SYSTEM_MAINTENANCE'] }, 'not rate limited: no 429')
   })
+  await t.test('a route out of the quota has no quota response; a route of GET and POST meets the body conditions', async t => {
+    const a = await app(t, { rateLimit: { max: 100, timeWindow: 60_000, quota: { max: 1000, timeWindow: '1 day' } } })
+    a.get('/v1/c', { config: { errors: [], rateLimit: { quota: false } } }, async () => 'x')
+    a.route({ method: ['GET', 'POST'], url: '/v1/d', config: { errors: ['JOB_NOT_FOUND'] }, handler: async () => 'x' })
+    const doc = await documentOf(a)
+    t.same(codesByStatus(doc.paths['/v1/c'].get), { 429: ['RATE_LIMIT_EXCEEDED'], 500: ['SYSTEM_INTERNAL_ERROR'] })
+    for (const method of ['get', 'post']) {
+      t.same(Object.keys(codesByStatus(doc.paths['/v1/d'][method])), ['400', '404', '413', '415', '429', '500'], `${method}: the body conditions, as for POST`)
+    }
+  })
   await t.test('documentConditions: false lists the declared codes alone', async t => {
     const a = await app(t, { documentConditions: false })
     a.post('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { body: { type: 'object' } } }, async () => 'x')
@@ -182,6 +192,9 @@ t.test('with negotiate, problem details are documented as a second media type', 
   t.same(Object.keys(content), ['application/json', 'application/problem+json'])
   const res = await a.inject({ url: '/v1/jobs', headers: { accept: 'application/problem+json' } })
   t.same(content['application/problem+json'].examples.JOB_NOT_FOUND.value, res.json())
+  const p = await app(t, { preset: 'problem', negotiate: true, documentConditions: false })
+  p.get('/v1/jobs', { config: { errors: ['NOT_FOUND'] } }, async () => { throw new ApiError('NOT_FOUND') })
+  t.same(Object.keys((await documentOf(p)).paths['/v1/jobs'].get.responses['404'].content), ['application/problem+json'], 'problem details already: one media type')
 })
 
 t.test('options: undeclared and documentConditions are checked like every option', async t => {
