@@ -53,9 +53,10 @@ export function registeredPhrase (status: number): string | undefined {
 }
 
 /**
- * The reason phrase of `status` as RFC 9110 and the IANA registry give it; for a status without
- * one, its class's name (RFC 9110 §15: `Client Error`, `Server Error`).
+ * The reason phrase of error status `status` (4xx or 5xx: every error answer's, see src/catalog.ts)
+ * as RFC 9110 and the IANA registry give it; for a status without one, its class's name
+ * (RFC 9110 §15: `Client Error`, `Server Error`).
  */
 export function reasonPhrase (status: number): string {
-  return phrases[status] ?? (status >= 500 ? 'Server Error' : status >= 400 ? 'Client Error' : 'Error')
+  return phrases[status] ?? (status >= 500 ? 'Server Error' : 'Client Error')
 }

@@ -45,7 +45,7 @@ function asFailure (error: unknown): unknown {
   return error ?? new Error('the stream source failed without an error')
 }
 
-type Source = AsyncIterable<unknown> & { destroy?: () => void }
+type Source = AsyncIterable<unknown> & { destroy?: () => void, getReader?: () => ReadableStreamDefaultReader<unknown> }
 
 /**
  * A stream passed to `reply.send` with an event-stream or NDJSON content type, re-read through
@@ -54,7 +54,12 @@ type Source = AsyncIterable<unknown> & { destroy?: () => void }
  * any stream; after the head, the answer is pushed as the last event and the stream ends.
  */
 export function guardStream (source: Source, reply: FastifyReply, kind: StreamKind, answer: StreamAnswer): Readable {
-  const iterator = source[Symbol.asyncIterator]()
+  // A web stream is read through a reader of our own: its async iterator's `return` waits for the
+  // pending read, so a source that waits (an upstream's body) would never be cancelled.
+  const reader = typeof source.getReader === 'function' ? source.getReader() : undefined
+  const iterator: AsyncIterator<unknown> = reader === undefined
+    ? source[Symbol.asyncIterator]()
+    : { next: async () => await reader.read() as IteratorResult<unknown> }
   const tracker = new StreamTracker(kind)
   let reading = false
   let failed = false
@@ -62,6 +67,7 @@ export function guardStream (source: Source, reply: FastifyReply, kind: StreamKi
   function closeSource (): void {
     try {
       if (typeof source.destroy === 'function') source.destroy()
+      else if (reader !== undefined) reader.cancel().then(undefined, () => {})
       else iterator.return?.()?.then(undefined, () => {})
     } catch {}
   }
@@ -295,18 +301,24 @@ function addOnSend (route: Route, hook: onSendHookHandler): void {
  */
 export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAnswer, abandon: (request: FastifyRequest, reply: FastifyReply, failure: unknown) => void): void {
   const guardStreamPayload: onSendHookHandler = function guardStreamPayload (request, reply, payload, done) {
+    let guarded: ReplyStream | undefined
     try {
       // The common case, a string or a buffer, leaves at the first test.
       if (typeof payload !== 'object' || payload === null || Buffer.isBuffer(payload) || reply.raw.headersSent) return done(null, payload)
       const streamLike = typeof (payload as { pipe?: unknown }).pipe === 'function' || typeof (payload as { getReader?: unknown }).getReader === 'function'
       const kind = streamLike ? streamKind(reply.getHeader('content-type')) : undefined
       if (kind === undefined || !isIterable(payload) || streamOf(reply) !== undefined || encoded(reply)) return done(null, payload)
-      done(null, guardStream(payload, reply, kind, answer))
+      const out = guardStream(payload, reply, kind, answer)
+      guarded = streamOf(reply)
+      done(null, out)
     } catch (failure) {
-      // `done` writes the response: a write that fails after the head was sent cannot be followed by
-      // a second answer, as Fastify would try for a throwing hook. Before the head, Fastify's path answers it.
-      if (!reply.raw.headersSent) throw failure
-      abandon(request, reply, failure)
+      // `done` writes the response: a write that fails after the head was sent (a trailer that throws)
+      // cannot be followed by a second answer, as Fastify would try for a throwing hook.
+      if (reply.raw.headersSent) return abandon(request, reply, failure)
+      // Before the head (a header Node refuses), Fastify's error path answers it, as for any route: the
+      // stream never went out, so it is no longer ours to answer for (Fastify closes it with the response).
+      if (guarded !== undefined && streamOf(reply) === guarded) attach(reply, undefined)
+      throw failure
     }
   }
 
@@ -317,14 +329,16 @@ export function registerStreamErrors (fastify: FastifyInstance, answer: StreamAn
     const handler = route.handler
     route.handler = async function eventStreamHandler (this: FastifyInstance, request, reply) {
       const guard = guardContext(reply, answer)
+      let result: unknown
       try {
-        return await (handler as RouteHandlerMethod).call(this, request, reply)
+        result = await (handler as RouteHandlerMethod).call(this, request, reply)
       } catch (error) {
         if (streamOf(reply)?.take(error) === true) await guard.settled()
         throw error
       } finally {
         guard.release()
       }
+      return result
     }
   })
 }

@@ -106,3 +106,34 @@ t.test('parseStreamError: which messages are errors', async t => {
   t.match(await parseStreamError({ event: 'error', data: 'upstream went away' }), { code: 'HTTP_500', message: 'upstream went away', format: 'unknown' }, 'an error event that is no body')
   t.match(await parseStreamError('{"detail":"Rate limited","error_code":"RATE_LIMIT_EXCEEDED","request_id":"r","retry_after":3}'), { code: 'RATE_LIMIT_EXCEEDED', status: 429, retryAfterMs: 3000, requestId: 'r' }, 'an NDJSON error line')
 })
+
+/** readStream over `text` as the body of a 200 response with `headers`: what it yields, and what it throws. */
+async function readText (text: string | null, headers: Record<string, string>): Promise<{ messages: StreamMessage[], error: unknown }> {
+  const messages: StreamMessage[] = []
+  try {
+    for await (const message of readStream(new Response(text === null ? null : new Blob([text]).stream(), { headers }))) messages.push(message)
+  } catch (error) {
+    return { messages, error }
+  }
+  return { messages, error: undefined }
+}
+
+t.test('event-stream fields as the spec writes them: no space after the colon, a field name alone', async t => {
+  const { messages } = await readText('data:x\ndata\nevent:tick\n\n', { 'content-type': sse })
+  t.same(messages, [{ data: 'x\n', event: 'tick' }])
+})
+
+t.test('a response without a content type is read as NDJSON, its last line even without a newline', async t => {
+  const { messages, error } = await readText('{"n":1}\n{"detail":"Upstream failed","error_code":"SYSTEM_UPSTREAM_ERROR","request_id":"r-1"}', {})
+  t.same(messages, [{ data: '{"n":1}' }])
+  t.match(error, { code: 'SYSTEM_UPSTREAM_ERROR', status: 502, requestId: 'r-1' })
+})
+
+t.test('a 200 without a body yields nothing', async t => {
+  t.same(await readText(null, { 'content-type': sse }), { messages: [], error: undefined })
+})
+
+t.test('parseStreamError: an error event with no data, and a code no catalog knows', async t => {
+  t.match(await parseStreamError({ event: 'error', data: '' }), { status: 500, message: 'the stream ended with an error' })
+  t.match(await parseStreamError({ event: 'error', data: '{"detail":"Quota used up","error_code":"ACME_QUOTA_USED","request_id":"r"}' }), { code: 'ACME_QUOTA_USED', status: 500, message: 'Quota used up' }, 'a code of the app\'s own: 500, the stream\'s status says nothing')
+})

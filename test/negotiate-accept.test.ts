@@ -17,6 +17,13 @@ async function listening (t: Teardown, plugin: ErrorEnvelopeOptions): Promise<{ 
     reply.header('vary', 'Origin')
     throw new ApiError('JOB_NOT_FOUND')
   })
+  // Vary as apps leave it: a list, already Accept, everything, or blank.
+  for (const [path, vary] of [['/vary-list', ['Origin', 'Cookie']], ['/vary-accept', 'origin, accept'], ['/vary-star', '*'], ['/vary-blank', ' ']] as const) {
+    app.get(path, async (_request, reply) => {
+      reply.header('vary', vary)
+      throw new ApiError('JOB_NOT_FOUND')
+    })
+  }
   app.post('/jobs', { schema: { body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' } } } } }, async () => ({ ok: true }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
@@ -53,7 +60,11 @@ const table: Array<[string | undefined, string, string]> = [
   [`${problem};q=abc, ${json};q=0.1`, json, 'a range with an unreadable weight is skipped'],
   [`${problem};q=1.5, ${json};q=0.1`, json, 'a weight above 1 is unreadable'],
   [` ${problem} ; q=0.6 , ${json} ; q=0.5 `, problem, 'whitespace around ranges and parameters'],
-  [`${problem};q=0.6;ext=1, ${json};q=0.5`, problem, 'accept-extensions after the weight are not parameters']
+  [`${problem};q=0.6;ext=1, ${json};q=0.5`, problem, 'accept-extensions after the weight are not parameters'],
+  [`${json};charset="utf-8";q=0.1, application/*;q=0.5`, problem, 'a quoted parameter value is read unquoted (§5.6.6): JSON at 0.1'],
+  [`*/json, ${problem};q=0.5`, problem, '*/json is no media range: skipped'],
+  [`/json, application/, text, ${problem};q=0.5`, problem, 'ranges without a type or a subtype are skipped'],
+  [`${problem};flag;q=0.6, ${json};q=0.5`, problem, 'a parameter without a value is skipped, the rest of the range read']
 ]
 
 t.test('Accept is weighed as RFC 9110 §12.5.1 says: a table of headers', async t => {
@@ -73,6 +84,21 @@ t.test('the weight is compared with the active format\'s own content type, whate
     [`text/*;q=0.4, ${problem};q=0.5`, problem],
     [`text/plain;q=0.6, ${problem};q=0.5`, 'text/plain'],
     [`${json}, ${problem};q=0.5`, problem]
+  ]
+  for (const [accept, want] of cases) {
+    const res = await fetch(`${base}/jobs/job-1`, { headers: { accept } })
+    t.equal(mediaType(res), want, accept)
+    await res.arrayBuffer()
+  }
+})
+
+t.test('a format whose content type has parameters of its own: a range naming them must match them exactly', async t => {
+  const acme = 'application/vnd.acme+json; version=2'
+  const { base } = await listening(t, { format: { contentType: acme, build: r => ({ code: r.code }) } })
+  const cases: Array<[string, string]> = [
+    [`application/vnd.acme+json;version=2;q=0.9, ${problem};q=0.5`, 'application/vnd.acme+json'],
+    [`application/vnd.acme+json;version=3;q=0.9, ${problem};q=0.5`, problem],
+    [`application/vnd.acme+json;Version=2;q=0.9, ${problem};q=0.5`, 'application/vnd.acme+json']
   ]
   for (const [accept, want] of cases) {
     const res = await fetch(`${base}/jobs/job-1`, { headers: { accept } })
@@ -116,6 +142,11 @@ t.test('Vary keeps the fields the app already named, and success answers are lef
   const cors = await fetch(`${base}/cors`, { headers: { accept: problem } })
   await cors.arrayBuffer()
   t.equal(cors.headers.get('vary'), 'Origin, Accept')
+  for (const [path, vary] of [['/vary-list', 'Origin, Cookie, Accept'], ['/vary-accept', 'origin, accept'], ['/vary-star', '*'], ['/vary-blank', 'Accept']]) {
+    const res = await fetch(`${base}${path}`, { headers: { accept: problem } })
+    await res.arrayBuffer()
+    t.equal(res.headers.get('vary'), vary, `${path}: Accept is named once, and not beside *`)
+  }
   const ok = await fetch(`${base}/ok`, { headers: { accept: problem } })
   t.same(await ok.json(), { ok: true })
   t.equal(ok.headers.get('vary'), null, 'a success answer is the app\'s: no Vary added')

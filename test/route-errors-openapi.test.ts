@@ -198,3 +198,47 @@ t.test('field rules of every keyword the examples know: each example is what the
     if (example !== undefined && field !== 'flag' && field !== 'tag') t.same(example[2], res.json(), `${field}: the example is the body`)
   }
 })
+
+t.test('a user\'s rules on every keyword the examples know, on a body and on a query (`schema.query`): each example is the answer', async t => {
+  const errors = Object.fromEntries(['BAD_COUNT', 'BAD_VERSION', 'BAD_NAME', 'BAD_TIER', 'BAD_MODE', 'BAD_LIMIT'].map(code => [code, { status: 422, message: `No good: ${code}` }]))
+  const fieldRules = {
+    count: { minimum: 'BAD_COUNT' },
+    version: { const: 'BAD_VERSION' },
+    name: { minLength: 'BAD_NAME' },
+    // `*` on a union of literals is its enum; on anything else, the first keyword the property has.
+    tier: { '*': 'BAD_TIER' },
+    mode: { '*': 'BAD_MODE' },
+    limit: { maximum: 'BAD_LIMIT' }
+  }
+  const a = await app(t, { preset: 'problem', errors, validation: { fieldRules } })
+  a.post('/v1/things', {
+    config: { errors: [] },
+    schema: {
+      body: {
+        type: 'object',
+        properties: {
+          count: { type: 'integer', minimum: 1 },
+          version: { const: 'v1' },
+          name: { type: 'string', minLength: 3 },
+          tier: { oneOf: [{ const: 'free' }, { const: 'pro' }] },
+          mode: { type: 'string', maxLength: 4 }
+        }
+      }
+    }
+  }, async () => ({ ok: true }))
+  // Fastify reads `query` as `querystring`; its types name only the latter.
+  a.get('/v1/things', { config: { errors: [] }, schema: { query: { type: 'object', properties: { limit: { type: 'integer', maximum: 100 } } } } as never }, async () => ({ ok: true }))
+  await a.ready()
+  const doc = a.swagger() as Doc
+  const bad: Array<[string, Record<string, unknown>]> = [['count', { count: 0 }], ['version', { version: 'v2' }], ['name', { name: 'ab' }], ['tier', { tier: 'gold' }], ['mode', { mode: 'turbo' }]]
+  const posted = examplesOf(doc.paths['/v1/things'].post)
+  for (const [field, payload] of bad) {
+    const res = await a.inject({ method: 'POST', url: '/v1/things', payload })
+    const example = posted.get(`${res.statusCode} ${codeOf(res.json())}`)
+    t.ok(example, `${field}: documented`)
+    t.same(example?.[2], res.json(), `${field}: the example is the body`)
+  }
+  const res = await a.inject('/v1/things?limit=500')
+  t.equal(codeOf(res.json()), 'BAD_LIMIT')
+  t.same(examplesOf(doc.paths['/v1/things'].get).get('422 BAD_LIMIT')?.[2], res.json(), 'limit (a query parameter): the example is the body')
+})

@@ -92,6 +92,25 @@ t.test('an unknown code fails the route\'s registration, naming the route and th
   t.throws(() => a.post('/v1/w', { config: { errors: [42 as never] } }, async () => 'x'), {
     message: "fastify-error-envelope: option 'config.errors' of route POST /v1/w expects error codes or their factories, instead got 42"
   })
+  t.throws(() => a.post('/v1/v', { config: { errors: [null as never] } }, async () => 'x'), {
+    message: "fastify-error-envelope: option 'config.errors' of route POST /v1/v expects error codes or their factories, instead got null"
+  })
+  t.throws(() => a.route({ method: ['GET', 'POST'], url: '/v1/u', config: { errors: ['JOB_NOT_FUOND'] }, handler: async () => 'x' }), {
+    message: /^fastify-error-envelope: route GET,POST \/v1\/u declares error code 'JOB_NOT_FUOND'/
+  }, 'a route of several methods is named by all of them')
+})
+
+t.test('a route\'s own description is kept, the declared codes after it; a code may be declared as { code, status }', async t => {
+  const a = await app(t, { documentConditions: false })
+  a.get('/v1/jobs/:id', {
+    config: { errors: [{ code: 'JOB_NOT_FOUND', status: 404 }] },
+    schema: { description: 'Fetches a job.' }
+  }, async () => ({ id: 'job-1' }))
+  a.get('/v1/blank', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { description: '' } }, async () => 'x')
+  const operation = (await documentOf(a)).paths['/v1/jobs/{id}'].get
+  t.equal(operation.description, 'Fetches a job.\n\nErrors: `JOB_NOT_FOUND` (404).')
+  t.same(codesByStatus(operation), { 404: ['JOB_NOT_FOUND'] })
+  t.equal((await documentOf(a)).paths['/v1/blank'].get.description, 'Errors: `JOB_NOT_FOUND` (404).', 'a blank description is not kept as a blank paragraph')
 })
 
 t.test('a route registered before the plugin with config.errors fails ready instead of going undocumented', async t => {
@@ -150,6 +169,16 @@ t.test('the conditions a route meets are documented with its declared codes', as
     t.ok(doc.paths['/v1/a'].get.responses['429'].headers['retry-after'], 'Retry-After documented on 429')
     t.same(codesByStatus(doc.paths['/v1/b'].get), { 500: ['SYSTEM_INTERNAL_ERROR'], 503: ['SYSTEM_MAINTENANCE'] }, 'not rate limited: no 429')
   })
+  await t.test('a route out of the quota has no quota response; a route of GET and POST meets the body conditions', async t => {
+    const a = await app(t, { rateLimit: { max: 100, timeWindow: 60_000, quota: { max: 1000, timeWindow: '1 day' } } })
+    a.get('/v1/c', { config: { errors: [], rateLimit: { quota: false } } }, async () => 'x')
+    a.route({ method: ['GET', 'POST'], url: '/v1/d', config: { errors: ['JOB_NOT_FOUND'] }, handler: async () => 'x' })
+    const doc = await documentOf(a)
+    t.same(codesByStatus(doc.paths['/v1/c'].get), { 429: ['RATE_LIMIT_EXCEEDED'], 500: ['SYSTEM_INTERNAL_ERROR'] })
+    for (const method of ['get', 'post']) {
+      t.same(Object.keys(codesByStatus(doc.paths['/v1/d'][method])), ['400', '404', '413', '415', '429', '500'], `${method}: the body conditions, as for POST`)
+    }
+  })
   await t.test('documentConditions: false lists the declared codes alone', async t => {
     const a = await app(t, { documentConditions: false })
     a.post('/v1/jobs', { config: { errors: ['JOB_NOT_FOUND'] }, schema: { body: { type: 'object' } } }, async () => 'x')
@@ -164,6 +193,9 @@ t.test('with negotiate, problem details are documented as a second media type', 
   t.same(Object.keys(content), ['application/json', 'application/problem+json'])
   const res = await a.inject({ url: '/v1/jobs', headers: { accept: 'application/problem+json' } })
   t.same(content['application/problem+json'].examples.JOB_NOT_FOUND.value, res.json())
+  const p = await app(t, { preset: 'problem', negotiate: true, documentConditions: false })
+  p.get('/v1/jobs', { config: { errors: ['NOT_FOUND'] } }, async () => { throw new ApiError('NOT_FOUND') })
+  t.same(Object.keys((await documentOf(p)).paths['/v1/jobs'].get.responses['404'].content), ['application/problem+json'], 'problem details already: one media type')
 })
 
 t.test('options: undeclared and documentConditions are checked like every option', async t => {
@@ -219,6 +251,23 @@ t.test('undeclared codes', async t => {
     t.equal((await post(a, 'found')).statusCode, 404, 'a declared code is answered')
     t.equal((await post(a)).statusCode, 422, 'a condition is answered')
     t.equal((await a.inject('/v1/free')).statusCode, 410, 'a route that declares nothing is not checked')
+  })
+
+  await t.test('throw: what Fastify raises on any route is answered as it is, declared or not', async t => {
+    const a = await app(t, { undeclared: 'throw' })
+    a.delete('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+    // A DELETE may carry a body; this one is not JSON.
+    const res = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{' })
+    t.equal(res.statusCode, 400)
+    t.not(res.json().error_code, 'SYSTEM_INTERNAL_ERROR')
+  })
+
+  await t.test('warn with no route that declares its errors: nothing is checked or logged', async t => {
+    const { stream, lines } = logCapture()
+    const a = await app(t, {}, { logger: { stream } })
+    a.get('/v1/free', async () => { throw presets.aitbc.errors.JOB_EXPIRED() })
+    t.equal((await a.inject('/v1/free')).statusCode, 410)
+    t.notOk(lines.some(l => /config\.errors/.test(String(l.msg))))
   })
 
   await t.test('off: nothing checked, nothing logged', async t => {

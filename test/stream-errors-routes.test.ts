@@ -27,6 +27,7 @@ const undeclared: Array<{ way: string, options: RouteShorthandOptions }> = [
   { way: 'config.stream: false', options: { config: { stream: false } } },
   { way: 'schema.response with JSON content only', options: { schema: { response: { 200: { content: { 'application/json': { schema: { type: 'object' } } } } } } } },
   { way: 'schema.response without content', options: { schema: { response: { 200: { type: 'object', properties: { content: { type: 'string' } } } } } } },
+  { way: 'schema.response with a boolean schema', options: { schema: { response: { 200: true, 404: { type: 'object' } } } } },
   { way: 'sse: false', options: { sse: false } }
 ]
 
@@ -62,6 +63,15 @@ t.test('declared by @fastify/sse: a \'dual\' route that falls back to an NDJSON 
   const all = (await response.text()).trimEnd().split('\n')
   t.equal(all.length, 2)
   t.match(JSON.parse(all[1] ?? ''), { success: false, error: { code: 'SERVICE_UNAVAILABLE' } })
+})
+
+t.test('declared by @fastify/sse: a \'dual\' route asked for JSON that throws gets the ordinary answer, with its status', async t => {
+  const app = await build(t, { plugin: { preset: 'genai' } })
+  await app.register(fastifySSE, { heartbeatInterval: 0 })
+  app.get('/r', { sse: 'dual' }, async () => { throw new ApiError('SERVICE_UNAVAILABLE') })
+  const response = await fetch(`${await listen(t, app)}/r`, { headers: { accept: 'application/json' } })
+  t.equal(response.status, 503)
+  t.match(await response.json(), { success: false, error: { code: 'SERVICE_UNAVAILABLE' } })
 })
 
 t.test('the guard comes after the route\'s own onSend hooks, whether one function or an array', async t => {

@@ -1,5 +1,5 @@
 import { once } from 'node:events'
-import { Readable } from 'node:stream'
+import { PassThrough, Readable } from 'node:stream'
 import fastifySSEModule from '@fastify/sse'
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify'
 import t, { type Test } from 'tap'
@@ -166,4 +166,114 @@ t.test('a client that disconnects: the next send fails as @fastify/sse says, not
   resume()
   t.match(await outcome, { code: 'FST_ERR_SSE_CONNECTION_CLOSED' })
   t.same(lines.filter(line => line.stream_events !== undefined), [], 'no error event answered to a closed socket')
+})
+
+t.test('an async iterable passed to reply.sse.send() that ends: every event goes out, and the handler\'s after it', async t => {
+  async function * two (): AsyncGenerator<{ data: unknown }> {
+    yield { data: { n: 1 } }
+    yield { data: { n: 2 } }
+  }
+  const { url, lines } = await serve(t, 'sse first', app => {
+    app.get('/s', { sse: true }, async (_request, reply) => {
+      await reply.sse.send(two())
+      await reply.sse.send({ data: { n: 3 } })
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  t.same(events(await response.text()), [{ data: '{"n":1}' }, { data: '{"n":2}' }, { data: '{"n":3}' }])
+  t.same(lines.filter(line => line.stream_events !== undefined), [])
+})
+
+t.test('reply.sendError() while reply.sse.send() waits on a source: the source is closed and the error event written, once', async t => {
+  let reply: FastifyReply | undefined
+  const source = new PassThrough({ objectMode: true })
+  let sending: Promise<unknown> | undefined
+  const { url, lines } = await serve(t, 'envelope first', app => {
+    app.get('/s', { sse: true }, async (_request, r) => {
+      reply = r
+      r.sse.keepAlive()
+      await r.sse.send({ data: { n: 1 } })
+      // Not awaited: the upstream, which has nothing yet, is read after the handler has returned.
+      sending = r.sse.send(source).catch((err: unknown) => err)
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  let text = ''
+  while (!text.endsWith('\n\n')) text += Buffer.from((await reader.read()).value ?? []).toString()
+  t.same(events(text), [{ data: '{"n":1}' }])
+  reply?.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+  reply?.sendError(new ApiError('INTERNAL_ERROR'))
+  let rest = ''
+  for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
+  t.same(events(rest), [{ event: 'error', data: JSON.stringify(unavailable) }], 'one error event: the first error\'s')
+  t.ok(source.destroyed, 'the upstream is closed')
+  await sending
+  t.match(lines.filter(line => line.stream_events !== undefined), [{ error_code: 'SERVICE_UNAVAILABLE', stream_events: 1 }])
+  t.equal(lines.filter(line => line.error_code !== undefined).length, 1, 'the second error is neither answered nor logged')
+})
+
+t.test('after the error event (a source whose destroy throws): the source resuming writes nothing, and a later reply.sse.send() fails', async t => {
+  let reply: FastifyReply | undefined
+  let open: () => void = () => {}
+  const gate = new Promise<void>(resolve => { open = resolve })
+  let resumed = false
+  // An upstream without destroy, waiting when the error comes.
+  async function * late (): AsyncGenerator<{ data: unknown }> {
+    await gate
+    resumed = true
+    yield { data: { n: 2 } }
+  }
+  let sending: Promise<unknown> | undefined
+  const { url } = await serve(t, 'envelope first', app => {
+    app.get('/s', { sse: true }, async (_request, r) => {
+      reply = r
+      r.sse.keepAlive()
+      await r.sse.send({ data: { n: 1 } })
+      // Its destroy is of no use once it waits: the error event is written all the same.
+      const source = Object.assign(late(), { destroy () { throw new Error('cannot stop now') } })
+      sending = r.sse.send(source).then(() => 'ended', (err: unknown) => err)
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const text = await new Promise<string>((resolve, reject) => {
+    let all = ''
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+    const pump = (): void => {
+      reader.read().then(chunk => {
+        if (chunk.done === true) return resolve(all)
+        all += Buffer.from(chunk.value).toString()
+        // The first event is out: the error comes now, while the upstream waits.
+        if (all === 'data: {"n":1}\n\n') reply?.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+        pump()
+      }, reject)
+    }
+    pump()
+  })
+  t.same(events(text), [{ data: '{"n":1}' }, { event: 'error', data: JSON.stringify(unavailable) }])
+  open()
+  t.equal(await sending, 'ended', 'the waiting send ends once its source resumes')
+  t.ok(resumed, 'the source did resume')
+  await t.rejects(reply?.sse.send({ data: { n: 3 } }) ?? Promise.resolve(), /the event stream already ended with an error/)
+})
+
+t.test('a route that destroys its event stream\'s socket and then reports an error: nothing is answered or logged as an error event', async t => {
+  let fail: () => void = () => {}
+  const { url, lines, app } = await serve(t, 'sse first', app => {
+    app.get('/s', { sse: true }, async (_request, reply) => {
+      reply.sse.keepAlive()
+      await reply.sse.send({ data: { n: 1 } })
+      fail = () => {
+        reply.raw.destroy()
+        reply.sendError(new ApiError('SERVICE_UNAVAILABLE'))
+      }
+    })
+  })
+  const response = await fetch(`${url}/s`, { headers: { accept: 'text/event-stream' } })
+  const reader = (response.body as ReadableStream<Uint8Array>).getReader()
+  await reader.read()
+  fail()
+  await t.rejects(async () => { for (let c = await reader.read(); c.done !== true; c = await reader.read()); }, 'the client sees the connection cut')
+  t.same(lines.filter(line => line.stream_events !== undefined), [])
+  t.equal((await app.inject('/nowhere')).statusCode, 404, 'the server goes on')
 })

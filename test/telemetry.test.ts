@@ -42,6 +42,9 @@ function routes (app: FastifyInstance): void {
   // A programming error that still answers 400: a blank code with a status.
   app.get('/blank', async () => { throw new ApiError('' as 'ITEM_NOT_FOUND', { status: 400 }) })
   app.get('/ok', async () => ({ ok: true }))
+  // Values a route may throw that are no Error.
+  const odd: Record<string, unknown> = { null: null, string: 'cache down at redis://app:s3cret@cache:6379', number: 42 }
+  app.get('/throw/:what', async request => { throw odd[(request.params as { what: string }).what] })
 }
 
 const plugin: ErrorEnvelopeOptions = { errors: { ITEM_NOT_FOUND: { status: 404, message: 'Item not found' } } }
@@ -165,6 +168,35 @@ t.test('a meter provider registered after the plugin still gets the counts', asy
   const reader = freshMetrics(t)
   await fetch(`${base}/items/2`)
   t.same((await errorCounts(reader)).map(c => c.value), [1])
+})
+
+t.test('a thrown value that is no Error is recorded by its type: a string as its (redacted) message, null and a number without one', async t => {
+  freshMetrics(t)
+  const base = await withServerSpans(t)
+  const seen: Record<string, unknown> = {}
+  for (const what of ['null', 'string', 'number']) {
+    spans.reset()
+    t.equal((await fetch(`${base}/throw/${what}`)).status, 500, what)
+    const event = requestSpan(plainRoot).events[0]
+    seen[what] = { name: event?.attributes?.['exception.type'], message: event?.attributes?.['exception.message'] }
+    t.notMatch(JSON.stringify(event), /s3cret/, `${what}: no credential leaks`)
+  }
+  t.same(seen, {
+    null: { name: 'null', message: undefined },
+    string: { name: 'string', message: 'cache down at redis://[Redacted]@cache:6379' },
+    number: { name: 'number', message: undefined }
+  })
+})
+
+t.test('a meter provider that throws does not stand between an error and its answer', async t => {
+  metrics.disable()
+  metrics.setGlobalMeterProvider({ getMeter () { throw new Error('meter provider down') } })
+  t.teardown(() => { metrics.disable() })
+  const base = await withServerSpans(t)
+  const res = await fetch(`${base}/items/1`)
+  t.equal(res.status, 404)
+  t.match(await res.json(), { error_code: 'ITEM_NOT_FOUND' }, 'the answer the route meant, not a fallback')
+  t.equal((await fetch(`${base}/boom`)).status, 500)
 })
 
 t.test('beside @fastify/otel with recordExceptions: false, the request span tells 4xx from 5xx', async t => {
