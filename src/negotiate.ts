@@ -63,8 +63,8 @@ function sameValue (name: string, a: string, b: string): boolean {
  * `type/*` over `*∕*`); 0 when none does.
  */
 function qualityOf (ranges: MediaRange[], contentType: string): number {
-  const media = parseRange(contentType)
-  if (media === undefined) return 0
+  // A format's content type is a media type (resolveOptions refuses anything else).
+  const media = parseRange(contentType) as MediaRange
   let best = -1
   let q = 0
   for (const range of ranges) {

@@ -161,6 +161,7 @@ const knownOptions = new Set(['preset', 'format', 'errors', 'rateLimit', 'expose
 const docsKeys = new Set(['prefix', 'docUrl', 'baseUrl', 'title', 'intro'])
 const validationKeys = new Set(['allErrors', 'fieldRules'])
 const formatKeys = new Set(['name', 'build', 'contentType', 'serialize'])
+const mediaTypePattern = /^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+\s*(?:;.*)?$/
 /**
  * The keywords a field rule can match: what Ajv reports (TypeBox and Zod errors are mapped onto
  * these names), and `*`. Anything else is a typo that would never match, so it is refused.
@@ -209,7 +210,8 @@ function resolveFormat (raw: unknown, presetFormat: FormatSpec, violations: bool
     assertSynchronous(raw.build, 'format.build')
     assertSynchronous(raw.serialize, 'format.serialize')
     const contentType = raw.contentType ?? 'application/json; charset=utf-8'
-    if (typeof contentType !== 'string') throw optionError('format.contentType', 'a string', contentType)
+    // A media type, as Content-Type needs (RFC 9110 §8.3): anything else would be sent as it is, and negotiation could not weigh it.
+    if (typeof contentType !== 'string' || !mediaTypePattern.test(contentType)) throw optionError('format.contentType', "a media type such as 'application/vnd.acme+json'", contentType)
     if (raw.serialize !== undefined && typeof raw.serialize !== 'function') throw optionError('format.serialize', 'a function', raw.serialize)
     return { ...(raw as unknown as Format), name: typeof raw.name === 'string' ? raw.name : 'custom', contentType }
   }

@@ -225,3 +225,12 @@ t.test('an option error shows what it got briefly: a long string cut at 40 chara
     t.throws(() => resolveOptions({ preset } as unknown as ErrorEnvelopeOptions), { name: 'TypeError', message }, String(typeof preset))
   }
 })
+
+t.test('a format contentType that is not a media type fails register, naming it: it would go out as it is and negotiation could not weigh it', async t => {
+  for (const bad of ['acme', 'json', '/json', 'application/', 'application json', '']) {
+    t.throws(() => resolveOptions({ format: { build: () => ({}), contentType: bad } }), { name: 'TypeError', message: /option 'format\.contentType' expects a media type/ }, JSON.stringify(bad))
+  }
+  for (const good of ['application/vnd.acme+json', 'application/json; charset=utf-8', 'text/plain;charset=utf-8']) {
+    t.doesNotThrow(() => resolveOptions({ format: { build: () => ({}), contentType: good } }), good)
+  }
+})
