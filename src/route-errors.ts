@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify'
 import type { ErrorAnswer } from './answer.js'
 import { conditionOf } from './condition-error.js'
-import { type ErrorCode } from './errors.js'
+import { isApiError, type ErrorCode } from './errors.js'
 import { ProblemDetailsSchema } from './formats/index.js'
 import { closest, describe, optionError } from './option-error.js'
 import type { ResolvedOptions } from './options.js'
@@ -60,9 +60,16 @@ function ensureSchema (instance: FastifyInstance, schema: { $id?: string }, rout
   }
 }
 
-/** Validation failures, the plugin's own conditions and Fastify's errors: met by any route, never declared. */
+/**
+ * Validation failures, the plugin's own conditions, Fastify's errors and a limiter's refusals: met
+ * by any route, never declared. A limiter in front of the route (an app's own `@fastify/rate-limit`,
+ * `@fastify/under-pressure`) refuses with a 429 or 503 error of its own, not an ApiError.
+ */
 function isCondition (thrown: unknown): boolean {
+  /* c8 ignore next -- the plugin's own conditions are listed for every route that can meet them; kept so that one a listing misses is never refused */
   if (conditionOf(thrown) !== undefined) return true
+  const status = safeGet(thrown, 'statusCode')
+  if ((status === 429 || status === 503) && !isApiError(thrown)) return true
   if (safeGet(thrown, 'validationContext') !== undefined || Array.isArray(safeGet(thrown, 'validation'))) return true
   const code = safeGet(thrown, 'code')
   return (typeof code === 'string' && code.startsWith('FST_')) || (safeGet(thrown, 'name') === 'SyntaxError' && safeGet(thrown, 'statusCode') === 400)

@@ -1,3 +1,4 @@
+import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import t from 'tap'
@@ -356,19 +357,28 @@ t.test('conditions a route meets without their being listed for it are not undec
       done(Object.assign(err as Error, { statusCode: 400 }), undefined)
     }
   })
-  // DELETE bodies are parsed, but its documentation lists no body condition.
-  a.delete('/v1/jobs/:id', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'deleted')
+  // A method of the app's own with a body: Fastify parses it, its documentation lists no body condition.
+  a.addHttpMethod('REPORT', { hasBody: true })
+  a.route({ method: 'REPORT', url: '/v1/jobs/:id', config: { errors: ['JOB_NOT_FOUND'] }, handler: async () => 'reported' })
+  // The app's own @fastify/rate-limit, in a context of its own: its 429 is no code the route could declare.
+  await a.register(async function limited (child) {
+    await child.register(rateLimit, { max: 0, timeWindow: 60_000 })
+    child.get('/v1/limited', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => 'never')
+  })
   a.get('/v1/checked', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => {
     throw Object.assign(new Error('body/name must be string'), {
       statusCode: 400, validationContext: 'body', validation: [{ keyword: 'type', instancePath: '/name', params: { type: 'string' }, message: 'must be string' }]
     })
   })
-  const json = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{nope' })
+  const json = await a.inject({ method: 'REPORT' as 'GET', url: '/v1/jobs/1', headers: { 'content-type': 'application/json' }, payload: '{nope' })
   t.equal(json.statusCode, 400, "Fastify's JSON parser error")
-  const parser = await a.inject({ method: 'DELETE', url: '/v1/jobs/1', headers: { 'content-type': 'application/x-custom' }, payload: '{nope' })
+  const parser = await a.inject({ method: 'REPORT' as 'GET', url: '/v1/jobs/1', headers: { 'content-type': 'application/x-custom' }, payload: '{nope' })
   t.equal(parser.statusCode, 400, "a parser's SyntaxError")
   const validation = await a.inject('/v1/checked')
   t.equal(validation.statusCode, 422, 'a validation error the route raised itself')
+  const limited = await a.inject('/v1/limited')
+  t.equal(limited.statusCode, 429, "the app's own @fastify/rate-limit refusing (it answered 500 under undeclared: 'throw')")
+  t.equal(limited.json().error_code, 'RATE_LIMIT_EXCEEDED')
   t.notOk(lines.some(l => /config\.errors does not declare/.test(String(l.msg))), 'none of them is refused')
 })
 
