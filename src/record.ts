@@ -92,8 +92,11 @@ let cachedTimestamp = ''
 
 /** `now()` as ISO-8601 UTC in whole seconds; real time when the clock gives no valid date. */
 export function timestampOf (now: () => Date): string {
-  const given = now()
-  // A clock that gives no valid date must not cost the client its answer: real time stands in.
+  let given: unknown
+  try {
+    given = now()
+  } catch {}
+  // A clock that throws or gives no valid date must not cost the client its answer: real time stands in.
   const ms = given instanceof Date && !Number.isNaN(given.getTime()) ? given.getTime() : Date.now()
   const second = Math.floor(ms / 1000)
   if (second !== cachedSecond) {

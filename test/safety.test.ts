@@ -133,6 +133,25 @@ t.test('hostile thrown values', async t => {
     assertInternal(t, await app.inject('/sync'))
   })
 
+  t.test('a Proxy that throws on every trap, with negotiate on: the fallback answer still says Vary: Accept', async t => {
+    const trap = (): never => { throw new Error('trap') }
+    const proxy = new Proxy({}, { get: trap, has: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, getPrototypeOf: trap })
+    const app = await build(t, { plugin: { negotiate: true } })
+    app.get('/', async () => { throw proxy })
+    const res = await app.inject({ url: '/', headers: { accept: 'application/problem+json' } })
+    assertInternal(t, res)
+    t.match(res.headers.vary, /accept/i, 'a cache must not hand this answer to a client that asked for the other type')
+  })
+
+  t.test('a clock that throws (the now option) costs no answer: real time stands in', async t => {
+    const app = await build(t, { plugin: { preset: 'genai', now: () => { throw new Error('clock broke') } } })
+    app.get('/', async () => { throw new ApiError('RESOURCE_NOT_FOUND') })
+    const res = await app.inject('/')
+    t.equal(res.statusCode, 404, 'the answer the route meant (the connection was reset before)')
+    const stamp = Date.parse(res.json().meta.timestamp as string)
+    t.ok(Math.abs(stamp - Date.now()) < 60_000, 'the real time')
+  })
+
   t.test('an object with a throwing toJSON', async t => {
     const app = await build(t)
     app.get('/500', async () => {
