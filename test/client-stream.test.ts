@@ -136,4 +136,5 @@ t.test('a 200 without a body yields nothing', async t => {
 t.test('parseStreamError: an error event with no data, and a code no catalog knows', async t => {
   t.match(await parseStreamError({ event: 'error', data: '' }), { status: 500, message: 'the stream ended with an error' })
   t.match(await parseStreamError({ event: 'error', data: '{"detail":"Quota used up","error_code":"ACME_QUOTA_USED","request_id":"r"}' }), { code: 'ACME_QUOTA_USED', status: 500, message: 'Quota used up' }, 'a code of the app\'s own: 500, the stream\'s status says nothing')
+  t.match(await parseStreamError({ data: '{"error":{"message":"The server had an error","type":"server_error","code":null}}' }), { status: 500, message: 'The server had an error', format: 'openai' }, 'an OpenAI error frame without a code: 500')
 })

@@ -48,7 +48,8 @@ export async function parseStreamError (message: StreamMessage | string, request
   // A problem body is recognised by its numeric `status`.
   const status = shape.format === 'problem'
     ? (body as { status: number }).status
-    : (shape.code === undefined ? undefined : catalogEntry(shape.code, shape.lookup ?? []))?.status ?? 500
+    // Every shape that carries a code names the catalogs to look it up in.
+    : (shape.code === undefined ? undefined : catalogEntry(shape.code, shape.lookup as NonNullable<typeof shape.lookup>))?.status ?? 500
   const headers: Record<string, string | undefined> = { 'x-request-id': requestId }
   if (!line && message.retry !== undefined) headers['retry-after-ms'] = String(message.retry)
   // Read as the body of an answer with that status: the same error, field by field.
