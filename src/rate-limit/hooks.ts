@@ -152,12 +152,16 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
     return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
   }
 
-  function report (reply: FastifyReply, headers: LimitHeaders | false, result: LimiterResult): void {
-    if (headers === false) return
-    const ttl = result.ttl
-    reply.header(headers.limit, result.max)
-    reply.header(headers.remaining, result.remaining)
-    reply.header(headers.reset, rl.resetHeader === 'unix' ? Math.ceil((Date.now() + ttl) / 1000) : Math.ceil(ttl / 1000))
+  /** A counted tier's headers: the preset's X-RateLimit-* and, with `headerStyle` asking for them, the IETF fields. */
+  function report (reply: FastifyReply, tier: Tier, result: LimiterResult): void {
+    const { headers } = tier
+    if (headers !== false) {
+      const ttl = result.ttl
+      reply.header(headers.limit, result.max)
+      reply.header(headers.remaining, result.remaining)
+      reply.header(headers.reset, rl.resetHeader === 'unix' ? Math.ceil((Date.now() + ttl) / 1000) : Math.ceil(ttl / 1000))
+    }
+    if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
   }
 
   const quotaBase = rl.quota === undefined ? undefined : { ...rl.quota, keyGenerator: rl.quota.keyGenerator ?? rl.rate.keyGenerator }
@@ -218,8 +222,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           // Without the store no tier can be counted, and a half-counted request would only skew the others.
           return
         }
-        report(reply, tier.headers, result)
-        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
+        report(reply, tier, result)
         if (result.isExceeded) throw exceeded(tier, result)
       }
     }
@@ -239,8 +242,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
           return
         }
         const result = countIn(tier, tier.store, `${tier.scope}:${key}`)
-        report(reply, tier.headers, result)
-        if (rl.ietf) reportIetf(reply, { name: tier.condition === 'quotaExceeded' ? 'quota' : 'rate', max: tier.max, timeWindow: tier.timeWindow, remaining: result.remaining, ttl: result.ttl })
+        report(reply, tier, result)
         if (result.isExceeded) {
           done(exceeded(tier, result))
           return
