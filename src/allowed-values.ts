@@ -38,7 +38,8 @@ function valuesOfBranches (branches: unknown): unknown[] | undefined {
   return values
 }
 
-function valuesOfSchema (schema: unknown): unknown[] | undefined {
+/** The values a schema allows, when it lists them: a `const`, an `enum`, or a union whose every branch does. */
+export function valuesOfSchema (schema: unknown): unknown[] | undefined {
   if (typeof schema !== 'object' || schema === null) return undefined
   if (Object.hasOwn(schema, 'const')) return [safeGet(schema, 'const')]
   const listed = safeGet(schema, 'enum')

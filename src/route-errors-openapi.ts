@@ -1,4 +1,5 @@
 import { errorCodes } from 'fastify'
+import { valuesOfSchema } from './allowed-values.js'
 import { toErrorAnswer } from './answer.js'
 import type { CatalogEntry } from './catalog.js'
 import { ProblemDetailsSchema } from './formats/index.js'
@@ -142,7 +143,7 @@ function ruleItem (keyword: string, name: string, property: Record<string, unkno
   const instancePath = `/${name}`
   const limit = property[keyword]
   switch (keyword) {
-    case 'enum': return { keyword, instancePath, params: { allowedValues: allowedOf(property) }, message: 'must be equal to one of the allowed values' }
+    case 'enum': return { keyword, instancePath, params: { allowedValues: valuesOfSchema(property) as unknown[] }, message: 'must be equal to one of the allowed values' }
     case 'maximum': return { keyword, instancePath, params: { comparison: '<=', limit }, message: `must be <= ${String(limit)}` }
     case 'minimum': return { keyword, instancePath, params: { comparison: '>=', limit }, message: `must be >= ${String(limit)}` }
     case 'const': return { keyword, instancePath, params: { allowedValue: limit }, message: 'must be equal to constant' }
@@ -151,13 +152,6 @@ function ruleItem (keyword: string, name: string, property: Record<string, unkno
     case 'type': return { keyword, instancePath, params: { type: limit }, message: `must be ${String(limit)}` }
     default: return { keyword, instancePath, params: {}, message: `must pass "${keyword}" keyword validation` }
   }
-}
-
-/** The values of an enum, or of a union of literals (an `enum` rule is shown only for one or the other). */
-function allowedOf (property: Record<string, unknown>): unknown[] {
-  if (Array.isArray(property.enum)) return property.enum
-  const branches = (Array.isArray(property.anyOf) ? property.anyOf : property.oneOf) as unknown[]
-  return branches.map(branch => (branch as { const?: unknown } | null)?.const).filter(value => value !== undefined)
 }
 
 // For a `*` rule, the keyword its example fails: the first the property has.
@@ -178,7 +172,8 @@ function ruledFields (schema: Record<string, unknown>, opts: ResolvedOptions): A
       const rules = Object.hasOwn(opts.fieldRules, name) ? opts.fieldRules[name] : undefined
       if (rules === undefined || typeof property !== 'object' || property === null) continue
       const prop = property as Record<string, unknown>
-      const union = Array.isArray(prop.anyOf) || Array.isArray(prop.oneOf)
+      // A union of literals (TypeBox's enum): an `enum` rule's example lists its values.
+      const union = (Array.isArray(prop.anyOf) || Array.isArray(prop.oneOf)) && valuesOfSchema(prop) !== undefined
       for (const [keyword, code] of Object.entries(rules)) {
         if (!(keyword === '*' || Object.hasOwn(prop, keyword) || (keyword === 'enum' && union))) continue
         const shown = keyword !== '*' ? keyword : union ? 'enum' : starKeywords.find(k => Object.hasOwn(prop, k)) ?? 'not'

@@ -158,7 +158,9 @@ t.test('field rules of every keyword the examples know: each example is what the
     BAD_COUNT: { status: 422, message: 'Bad count' },
     BAD_FLAG: { status: 422, message: 'Bad flag' },
     BAD_TAG: { status: 422, message: 'Bad tag' },
-    BAD_ABSENT: { status: 422, message: 'Bad absent' }
+    BAD_ABSENT: { status: 422, message: 'Bad absent' },
+    BAD_MIXED: { status: 422, message: 'Bad mixed' },
+    BAD_MIXED_ENUM: { status: 422, message: 'Bad mixed enum' }
   }
   const fieldRules = {
     seed: { const: 'BAD_SEED' },
@@ -169,7 +171,10 @@ t.test('field rules of every keyword the examples know: each example is what the
     count: { '*': 'BAD_COUNT' },
     flag: { '*': 'BAD_FLAG' },
     tag: { pattern: 'BAD_TAG' },
-    absent: { '*': 'BAD_ABSENT' }
+    absent: { '*': 'BAD_ABSENT' },
+    // A union with a branch that is no literal is no enum: an `enum` rule never applies, a `*` rule does.
+    mixed: { '*': 'BAD_MIXED' },
+    mixedEnum: { enum: 'BAD_MIXED_ENUM' }
   }
   const body = {
     type: 'object',
@@ -180,7 +185,9 @@ t.test('field rules of every keyword the examples know: each example is what the
       kind: { oneOf: [{ const: 'a' }, { const: 'b' }] },
       count: { type: 'integer' },
       flag: { not: { const: 'x' } },
-      tag: { type: 'string', pattern: '^t' }
+      tag: { type: 'string', pattern: '^t' },
+      mixed: { anyOf: [{ const: 'a' }, { type: 'number' }] },
+      mixedEnum: { anyOf: [{ const: 'a' }, { type: 'number' }] }
     }
   }
   const bad: Record<string, object> = { seed: { seed: 7 }, top_p: { top_p: -1 }, name: { name: 'ab' }, kind: { kind: 'c' }, count: { count: 'many' }, flag: { flag: 'x' }, tag: { tag: 'x' } }
@@ -189,6 +196,8 @@ t.test('field rules of every keyword the examples know: each example is what the
   await a.ready()
   const examples = examplesOf((a.swagger() as Doc).paths['/v1/things'].post)
   t.notOk(examples.has('422 BAD_ABSENT'), 'a rule for a field the schema does not have is not listed')
+  t.ok(examples.has('422 BAD_MIXED'), 'a * rule on a union that is no enum is listed')
+  t.notOk(examples.has('422 BAD_MIXED_ENUM'), 'an enum rule on a union that is no enum is not')
   for (const [field, payload] of Object.entries(bad)) {
     const res = await a.inject({ method: 'POST', url: '/v1/things', payload })
     const key = `${res.statusCode} ${codeOf(res.json())}`
