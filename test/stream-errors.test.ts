@@ -1,6 +1,6 @@
 import { once } from 'node:events'
 import { PassThrough } from 'node:stream'
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { ApiError, type ErrorEnvelopeOptions } from '../src/index.js'
 import { build, logCapture } from './helper.js'
 import { events, failing, listen, ndjson, serve, sse, streaming } from './stream-helper.js'
@@ -85,24 +85,33 @@ t.test('a plain Error mid-stream: the internal error\'s body, message hidden, on
   t.match(logged[0], { level: 50, error_code: 'INTERNAL_ERROR', status: 500, stream_events: 2 })
 })
 
-t.test('reply.sendError() while the source waits ends the stream with the error and closes the source', async t => {
+/**
+ * A tokenbay app whose `/stream` writes one event from a source that then waits; `sendError` answers
+ * an error for that reply later, from elsewhere, as an upstream's callback would.
+ */
+async function waitingStream (t: Test): Promise<{ url: string, source: PassThrough, lines: Array<Record<string, any>>, sendError: (error: unknown) => void }> {
   const { stream, lines } = logCapture()
   const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
   const source = new PassThrough()
-  let sendError: ((error: unknown) => void) | undefined
+  let answer: ((error: unknown) => void) | undefined
   app.get('/stream', streaming, async (_request, reply) => {
-    // Answered from elsewhere later, as an upstream's callback would.
-    sendError = error => { reply.sendError(error) }
+    answer = error => { reply.sendError(error) }
     source.write('data: {"n":1}\n\n')
     return reply.type(sse).send(source)
   })
+  app.get('/ok', async () => ({ ok: true }))
   const url = await listen(t, app)
+  return { url, source, lines, sendError: error => answer?.(error) }
+}
+
+t.test('reply.sendError() while the source waits ends the stream with the error and closes the source', async t => {
+  const { url, source, lines, sendError } = await waitingStream(t)
   const response = await fetch(`${url}/stream`)
   const reader = (response.body as ReadableStream<Uint8Array>).getReader()
   const first = await reader.read()
   t.equal(Buffer.from(first.value ?? []).toString(), 'data: {"n":1}\n\n')
   const closed = once(source, 'close')
-  sendError?.(new ApiError('upstream_timeout'))
+  sendError(new ApiError('upstream_timeout'))
   let rest = ''
   for (let chunk = await reader.read(); chunk.done !== true; chunk = await reader.read()) rest += Buffer.from(chunk.value).toString()
   t.same(events(rest), [{ data: '{"error":{"message":"Upstream Timeout","type":"upstream_error","code":"upstream_timeout"}}' }])
@@ -110,22 +119,12 @@ t.test('reply.sendError() while the source waits ends the stream with the error 
   t.ok(source.destroyed, 'the source is closed')
   t.match(lines.filter(line => line.error_code !== undefined), [{ error_code: 'upstream_timeout', stream_events: 1 }])
   // A second error for the same reply is not answered again, nor logged as one.
-  sendError?.(new ApiError('bad_gateway'))
+  sendError(new ApiError('bad_gateway'))
   t.equal(lines.filter(line => line.error_code !== undefined).length, 1)
 })
 
 t.test('a client that disconnects mid-stream: nothing is written to the closed socket, the source is closed, the server goes on', async t => {
-  const { stream, lines } = logCapture()
-  const app = await build(t, { requestId: 'req-stream-1', plugin: { preset: 'tokenbay' }, server: { logger: { level: 'info', stream } } })
-  const source = new PassThrough()
-  let sendError: ((error: unknown) => void) | undefined
-  app.get('/stream', streaming, async (_request, reply) => {
-    sendError = error => { reply.sendError(error) }
-    source.write('data: {"n":1}\n\n')
-    return reply.type(sse).send(source)
-  })
-  app.get('/ok', async () => ({ ok: true }))
-  const url = await listen(t, app)
+  const { url, source, lines, sendError } = await waitingStream(t)
   const controller = new AbortController()
   const response = await fetch(`${url}/stream`, { signal: controller.signal })
   const reader = (response.body as ReadableStream<Uint8Array>).getReader()
@@ -135,7 +134,7 @@ t.test('a client that disconnects mid-stream: nothing is written to the closed s
   await closed
   t.ok(source.destroyed, 'the source is closed when the client goes')
   // An error after the client left has no one to go to.
-  sendError?.(new ApiError('bad_gateway'))
+  sendError(new ApiError('bad_gateway'))
   t.same(lines.filter(line => line.error_code !== undefined), [], 'no error event answered')
   t.same(await (await fetch(`${url}/ok`)).json(), { ok: true }, 'the server still answers')
 })
