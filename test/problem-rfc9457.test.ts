@@ -4,6 +4,14 @@ import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../src/index.js'
 import { build, type BuildOptions, type Teardown } from './helper.js'
 
+/** A route validated in every location RFC 9457's members tell apart: path, query, headers and body. */
+const jobSchema = {
+  params: { type: 'object', properties: { id: { type: 'string', pattern: '^job-' } } },
+  querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 100 } } },
+  headers: { type: 'object', required: ['x-tenant'], properties: { 'x-tenant': { type: 'string' } } },
+  body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' }, options: { type: 'object', properties: { 'a/b': { type: 'integer' } } } } }
+}
+
 // docs/formats.md, "Problem details": what RFC 9457 and RFC 9110 say, checked on the wire.
 
 async function listening (t: Teardown, opts: BuildOptions): Promise<{ app: FastifyInstance, port: number }> {
@@ -11,14 +19,7 @@ async function listening (t: Teardown, opts: BuildOptions): Promise<{ app: Fasti
   app.get('/throw/:status', async request => {
     throw new ApiError('SOME_CODE', { status: Number((request.params as { status: string }).status) })
   })
-  app.post('/jobs/:id', {
-    schema: {
-      params: { type: 'object', properties: { id: { type: 'string', pattern: '^job-' } } },
-      querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 100 } } },
-      headers: { type: 'object', required: ['x-tenant'], properties: { 'x-tenant': { type: 'string' } } },
-      body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' }, options: { type: 'object', properties: { 'a/b': { type: 'integer' } } } } }
-    }
-  }, async () => ({ ok: true }))
+  app.post('/jobs/:id', { schema: jobSchema }, async () => ({ ok: true }))
   await app.listen({ port: 0, host: '127.0.0.1' })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('no port')
@@ -134,14 +135,7 @@ t.test('the conditions the framework raises get the RFC 9110 titles over another
 
 t.test('errors[]: pointer only into the content; a query or path parameter gets parameter, a header gets header (RFC 9457 §3)', async t => {
   const app = await build(t, { plugin: { preset: 'problem' }, server: { ajv: { customOptions: { allErrors: true } } } })
-  app.post('/jobs/:id', {
-    schema: {
-      params: { type: 'object', properties: { id: { type: 'string', pattern: '^job-' } } },
-      querystring: { type: 'object', properties: { limit: { type: 'integer', maximum: 100 } } },
-      headers: { type: 'object', required: ['x-tenant'], properties: { 'x-tenant': { type: 'string' } } },
-      body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' }, options: { type: 'object', properties: { 'a/b': { type: 'integer' } } } } }
-    }
-  }, async () => ({ ok: true }))
+  app.post('/jobs/:id', { schema: jobSchema }, async () => ({ ok: true }))
   const ok = { 'x-tenant': 't' }
   const cases: Array<[string, Record<string, string>, unknown, object]> = [
     ['/jobs/job-1', ok, {}, { field: 'prompt', pointer: '#/prompt' }],
