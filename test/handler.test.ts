@@ -7,7 +7,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Fastify from 'fastify'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
-import { build, fixedNow, logCapture } from './helper.js'
+import { build, fixedNow, logCapture, type BuildOptions, type Teardown } from './helper.js'
 
 t.test("a hook that cleared the raw request's url still gets an envelope, its instance '/'", async t => {
   const app = await build(t, { plugin: { preset: 'problem' } })
@@ -96,27 +96,26 @@ t.test('a thrown value whose keys cannot be listed is answered and logged with i
   t.equal(line?.err?.message, 'proxy failure')
 })
 
-t.test('with redact: false, log lines keep credential-looking text of an error and of a thrown string', async t => {
+/** The log lines, as text, of an error and a thrown string that both quote a credential. */
+async function loggedCredentials (t: Teardown, plugin: BuildOptions['plugin']): Promise<string> {
   const logs = logCapture()
-  const app = await build(t, { plugin: { redact: false }, server: { logger: { level: 'info', stream: logs.stream } } })
+  const app = await build(t, { plugin, server: { logger: { level: 'info', stream: logs.stream } } })
   app.get('/error', async () => { throw new Error('upstream said Bearer abc123DEF456ghi') })
   app.get('/string', async () => { throw 'upstream said Bearer xyz789UVW012rst' })  // eslint-disable-line no-throw-literal
   await app.inject('/error')
   await app.inject('/string')
-  const text = JSON.stringify(logs.lines)
+  return JSON.stringify(logs.lines)
+}
+
+t.test('with redact: false, log lines keep credential-looking text of an error and of a thrown string', async t => {
+  const text = await loggedCredentials(t, { redact: false })
   t.match(text, 'Bearer abc123DEF456ghi')
   t.match(text, 'Bearer xyz789UVW012rst')
   t.notMatch(text, '[Redacted]')
 })
 
 t.test('with the default redaction the same log lines hide the credentials', async t => {
-  const logs = logCapture()
-  const app = await build(t, { server: { logger: { level: 'info', stream: logs.stream } } })
-  app.get('/error', async () => { throw new Error('upstream said Bearer abc123DEF456ghi') })
-  app.get('/string', async () => { throw 'upstream said Bearer xyz789UVW012rst' })  // eslint-disable-line no-throw-literal
-  await app.inject('/error')
-  await app.inject('/string')
-  const text = JSON.stringify(logs.lines)
+  const text = await loggedCredentials(t, undefined)
   t.notMatch(text, 'abc123DEF456ghi')
   t.notMatch(text, 'xyz789UVW012rst')
 })

@@ -4,6 +4,8 @@ import type { FastifyInstance } from 'fastify'
 import { ApiError } from '../src/index.js'
 import { build, type BuildOptions, type Teardown } from './helper.js'
 
+// docs/formats.md, "Problem details": what RFC 9457 and RFC 9110 say, checked on the wire.
+
 /** A route validated in every location RFC 9457's members tell apart: path, query, headers and body. */
 const jobSchema = {
   params: { type: 'object', properties: { id: { type: 'string', pattern: '^job-' } } },
@@ -11,8 +13,6 @@ const jobSchema = {
   headers: { type: 'object', required: ['x-tenant'], properties: { 'x-tenant': { type: 'string' } } },
   body: { type: 'object', required: ['prompt'], properties: { prompt: { type: 'string' }, options: { type: 'object', properties: { 'a/b': { type: 'integer' } } } } }
 }
-
-// docs/formats.md, "Problem details": what RFC 9457 and RFC 9110 say, checked on the wire.
 
 async function listening (t: Teardown, opts: BuildOptions): Promise<{ app: FastifyInstance, port: number }> {
   const app = await build(t, { requestId: 'req-1', ...opts, server: { bodyLimit: 64, ...opts.server } })
