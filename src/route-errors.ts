@@ -72,7 +72,7 @@ function isCondition (thrown: unknown): boolean {
   if ((status === 429 || status === 503) && !isApiError(thrown)) return true
   if (safeGet(thrown, 'validationContext') !== undefined || Array.isArray(safeGet(thrown, 'validation'))) return true
   const code = safeGet(thrown, 'code')
-  return (typeof code === 'string' && code.startsWith('FST_')) || (safeGet(thrown, 'name') === 'SyntaxError' && safeGet(thrown, 'statusCode') === 400)
+  return (typeof code === 'string' && code.startsWith('FST_')) || (safeGet(thrown, 'name') === 'SyntaxError' && status === 400)
 }
 
 export interface RouteErrorsRegistration {
