@@ -322,6 +322,19 @@ t.test('a validator that fails with no reasons, or with junk, still gets a 422 e
   }
 })
 
+t.test('a validation error thrown without a location or a path names the request and keeps its reason', async t => {
+  // A handler may rethrow a validator's error itself: Fastify sets no validationContext then.
+  const app = await build(t)
+  app.post('/rethrown', async () => {
+    throw Object.assign(new Error('invalid'), { statusCode: 400, validation: [{ message: 'must hold a prompt or a file' }] })
+  })
+  const res = await app.inject({ method: 'POST', url: '/rethrown', payload: {} })
+  t.equal(res.statusCode, 422)
+  const body = res.json()
+  t.equal(body.detail, 'Request must hold a prompt or a file')
+  t.notOk(Object.hasOwn(body, 'field'))
+})
+
 t.test('TypeBox compiler errors are mapped like Ajv ones', async t => {
   const app = await build(t, { requestId: 'req-abc123' })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
