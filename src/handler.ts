@@ -1,4 +1,3 @@
-import { validateHeaderName, validateHeaderValue } from 'node:http'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { ResolvedOptions } from './options.js'
 import { errorRecord, type ErrorRecord, type Format, type RequestFacts } from './record.js'
@@ -164,7 +163,7 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
    */
   function write (reply: FastifyReply, payload: string): void {
     const refused = refusedHeaders(reply)
-    if (refused.length > 0) {
+    if (refused !== undefined) {
       for (const name of refused) reply.removeHeader(name)
       try {
         reply.log.error({ request_id: String(reply.request.id), headers: refused }, 'dropped response headers Node refuses to write')
@@ -286,18 +285,26 @@ function asIs (payload: unknown): string {
   return payload as string
 }
 
+// What Node's `writeHead` checks (lib/_http_common.js): a name is a token; a value has no control
+// character but tab. Tested here without Node's validators, which throw an error for every refusal.
+const headerToken = /^[\^_`a-zA-Z\-0-9!#$%&'*+.|~]+$/
+const refusedHeaderChar = /[^\t\x20-\x7e\x80-\xff]/
+
+function refusedValue (value: unknown): boolean {
+  try {
+    return value !== undefined && refusedHeaderChar.test(String(value))
+  } catch {
+    return true // a value without a text (a throwing toString) cannot be written either
+  }
+}
+
 /** The names of the reply's headers that Node's `writeHead` would refuse, name or value. */
-function refusedHeaders (reply: FastifyReply): string[] {
-  const refused: string[] = []
-  for (const [name, value] of Object.entries(reply.getHeaders())) {
-    try {
-      validateHeaderName(name)
-      for (const item of Array.isArray(value) ? value : [value]) {
-        if (item !== undefined) validateHeaderValue(name, String(item))
-      }
-    } catch {
-      refused.push(name)
-    }
+function refusedHeaders (reply: FastifyReply): string[] | undefined {
+  let refused: string[] | undefined
+  const headers = reply.getHeaders()
+  for (const name in headers) {
+    const value = headers[name]
+    if (!headerToken.test(name) || (Array.isArray(value) ? value.some(refusedValue) : refusedValue(value))) (refused ??= []).push(name)
   }
   return refused
 }

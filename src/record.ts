@@ -106,6 +106,18 @@ export function timestampOf (now: () => Date): string {
   return cachedTimestamp
 }
 
+// A catalog's own message is the same text for every error of its code: redacted once, not per answer.
+const redactedCatalogMessages = new WeakMap<CatalogEntry, { message: string, redacted: string }>()
+
+function redactedMessage (entry: CatalogEntry, message: string): string {
+  if (message !== entry.message) return redactText(message)
+  const cached = redactedCatalogMessages.get(entry)
+  if (cached?.message === message) return cached.redacted
+  const redacted = redactText(message)
+  redactedCatalogMessages.set(entry, { message, redacted })
+  return redacted
+}
+
 /**
  * The one constructor of an error record: the target's code, status and catalog metadata, the
  * message (redacted unless redaction is off), the request's id and path, the time, and the link
@@ -116,7 +128,7 @@ export function errorRecord (target: RecordTarget, message: string, facts: Pick<
     status: target.status,
     code: target.code,
     // A message shown on purpose may still quote a credential (an upstream's "Incorrect API key: sk-…").
-    message: settings.redact === null ? message : redactText(message),
+    message: settings.redact === null ? message : redactedMessage(target.entry, message),
     retryable: target.entry.retryable ?? false,
     requestId: facts.requestId,
     timestamp: timestampOf(settings.now),

@@ -18,6 +18,7 @@ export interface OtelApi {
   trace: { getActiveSpan: () => OtelSpan | undefined }
   metrics: { getMeterProvider: () => OtelMeterProvider }
   SpanStatusCode: { ERROR: number }
+  createNoopMeter: () => { createCounter: (name: string) => OtelCounter }
 }
 
 /** What the error handler calls once per error answer; never throws. */
@@ -51,6 +52,8 @@ export function createErrorTelemetry (api: OtelApi, redact: RegExp | null): Erro
   // The metrics API has no proxy provider, so a counter made before the SDK would stay a no-op.
   let provider: OtelMeterProvider | undefined
   let counter: OtelCounter | undefined
+  // Without a meter provider every counter is this one; its attributes would be built for nothing.
+  const noopCounter = api.createNoopMeter().createCounter(errorCounterName)
 
   function counterNow (): OtelCounter {
     const current = api.metrics.getMeterProvider()
@@ -67,11 +70,14 @@ export function createErrorTelemetry (api: OtelApi, redact: RegExp | null): Erro
   return function recordError (request, answer, thrown) {
     try {
       const { code, status } = answer.record
-      const attributes: Attributes = { 'error.type': code, 'http.response.status_code': status }
-      const route = request.routeOptions?.url
-      if (typeof route === 'string') attributes['http.route'] = route
-      attributes['http.request.method'] = request.method
-      counterNow().add(1, attributes)
+      const errors = counterNow()
+      if (errors !== noopCounter) {
+        const attributes: Attributes = { 'error.type': code, 'http.response.status_code': status }
+        const route = request.routeOptions?.url
+        if (typeof route === 'string') attributes['http.route'] = route
+        attributes['http.request.method'] = request.method
+        errors.add(1, attributes)
+      }
 
       const span = requestSpan(api, request)
       if (span === undefined) return

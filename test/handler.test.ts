@@ -56,6 +56,20 @@ t.test('a list-valued header on the reply is sent with every value; a list with 
   t.equal(dropped.headers['x-trace'], undefined)
 })
 
+t.test('a header value that has no text (its toString throws) is dropped like one Node refuses', async t => {
+  const app = await build(t)
+  app.get('/', async (_request, reply) => {
+    reply.header('x-trace', { toString () { throw new Error('no text') } })
+    reply.header('x-kept', 'yes')
+    throw new ApiError('JOB_NOT_FOUND')
+  })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 404)
+  t.equal(res.json().error_code, 'JOB_NOT_FOUND')
+  t.equal(res.headers['x-trace'], undefined)
+  t.equal(res.headers['x-kept'], 'yes')
+})
+
 t.test('a logger that throws while a refused header is dropped does not keep the request from its answer', async t => {
   const lines: string[] = []
   const logger = {
