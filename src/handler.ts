@@ -222,11 +222,25 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
 
   /** The error handler: anything thrown → the active format's envelope. Never throws. */
   function errorEnvelopeHandler (this: unknown, error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    handle(error, request, reply, true)
+  }
+
+  /** `reply.sendError(error)`: the same answer, asked for by the app itself. */
+  function sendError (error: unknown, request: FastifyRequest, reply: FastifyReply): void {
+    handle(error, request, reply, false)
+  }
+
+  function handle (error: unknown, request: FastifyRequest, reply: FastifyReply, fromFastify: boolean): void {
     try {
       // A stream the plugin guards answers with its last event, or hands the error back to the ordinary path.
       if (streamOf(reply)?.take(error) === true) return
       if (reply.sent || reply.raw.headersSent) {
         request.log.error({ err: loggable(error, opts.redact), request_id: String(request.id) }, 'error after the reply was sent')
+        // A thrown error that stopped a response after its head (a trailer that threw, a handler that wrote
+        // to the raw response): nothing more will be written, and a client would wait for the rest forever.
+        // So the response is cut, as Fastify's own handler cuts it. An app calling sendError may go on writing;
+        // a hijacked reply (sent, not ended) is the app's own.
+        if (fromFastify && !reply.sent) reply.raw.destroy()
         return
       }
       mapped(error, request, mappedError => { answerError(mappedError, error, request, reply) })
@@ -278,7 +292,7 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
     return { status, contentType, payload, headers }
   }
 
-  return { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon }
+  return { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon }
 }
 
 function asIs (payload: unknown): string {

@@ -49,7 +49,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
   const otel = opts.telemetry ? await loadOtelApi() : undefined
   const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
-  const { errorEnvelopeHandler, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
+  const { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
   const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
@@ -67,8 +67,8 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   }
   registerMaintenance(fastify, opts.maintenance)
   if (!fastify.hasReplyDecorator('sendError')) {
-    fastify.decorateReply('sendError', function sendError (this: import('fastify').FastifyReply, error: unknown) {
-      errorEnvelopeHandler(error, this.request, this)
+    fastify.decorateReply('sendError', function sendErrorReply (this: import('fastify').FastifyReply, error: unknown) {
+      sendError(error, this.request, this)
       return this
     })
   }

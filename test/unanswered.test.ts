@@ -2,7 +2,7 @@ import t from 'tap'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { ApiError } from '../src/index.js'
 import { build, logCapture } from './helper.js'
-import { listen, openConnections, rawGet } from './helpers/raw-http.js'
+import { listen, openConnections, rawGet, rawRequest } from './helpers/raw-http.js'
 
 // Every kind of header Node refuses to write: a value outside Latin-1, CR, LF or NUL in a value, a name that is no token.
 const refused: Record<string, [string, string]> = {
@@ -93,4 +93,39 @@ t.test('headers an error asks for are held to the same rule', async t => {
   t.equal(answer.headers['x-fine'], 'yes', 'a header Node accepts is kept')
   t.equal(answer.headers['x-note'], undefined)
   t.notMatch(answer.text, /set-cookie/i)
+})
+
+// Every way an error reaches the error handler after the head was written, with the response unfinished.
+const afterTheHead: Record<string, Handler> = {
+  'a trailer that throws': async (_request, reply) => {
+    reply.trailer('x-digest', () => { throw new Error('digest failed') })
+    return 'hello'
+  },
+  'an async handler that wrote the head itself, then threw': async (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain' })
+    reply.raw.write('partial')
+    throw new Error('late failure')
+  },
+  'a callback handler that wrote the head itself, then sent an error': (_request, reply) => {
+    reply.raw.writeHead(200, { 'content-type': 'text/plain' })
+    reply.raw.write('partial')
+    reply.send(new Error('late failure'))
+  }
+}
+
+t.test('an error after the head cuts the unfinished response, as Fastify does: the client is never left waiting', async t => {
+  const { stream, lines } = logCapture()
+  const app = await build(t, { server: { logger: { level: 'info', stream } } })
+  const paths = Object.keys(afterTheHead).map((what, i) => ({ what, path: `/late-${i}` }))
+  for (const { what, path } of paths) app.get(path, afterTheHead[what] as never)
+  app.get('/ok', async () => ({ ok: true }))
+  const port = await listen(t, app)
+  for (const { what, path } of paths) {
+    // Keep-alive: a response that is never finished would hold the socket until the deadline.
+    const answer = await rawRequest(port, `GET ${path} HTTP/1.1\r\nHost: localhost\r\n\r\n`)
+    t.notMatch(answer.text, /\r\n0\r\n\r\n$/, `${what}: the body is not passed off as complete`)
+  }
+  t.equal(lines.filter(l => l.level === 50 && l.msg === 'error after the reply was sent').length, paths.length, 'each is logged as an error')
+  t.same(JSON.parse((await rawGet(port, '/ok')).body), { ok: true }, 'the server goes on')
+  t.equal(await openConnections(app), 0, 'no socket is left open')
 })
