@@ -230,13 +230,15 @@ t.test('details that JSON cannot hold are cut down (4xx shows details)', async t
   t.equal(JSON.stringify(shown).length < 10_000, true)
 })
 
-t.test('details are bounded: 100 keys an object, 500 values in all', async t => {
+t.test('details are bounded: 100 keys an object, 500 values in all, 2048 characters a string', async t => {
   const wide = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, i]))
   // 10 rows of 90 cells: 900 values, more than the 500 a copy holds.
   const rows = Array.from({ length: 10 }, (_, r) => Object.fromEntries(Array.from({ length: 90 }, (_, c) => [`c${c}`, r])))
   const app = await build(t, { plugin: { format: 'envelope' } })
   app.get('/wide', async () => { throw new ApiError('JOB_NOT_FOUND', { details: wide }) })
   app.get('/rows', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { rows } }) })
+  app.get('/long', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { note: 'x'.repeat(3000) } }) })
+  t.equal((await app.inject('/long')).json().error.details.note, 'x'.repeat(2048) + '…', 'a long string is cut, and says so')
   const shownWide = (await app.inject('/wide')).json().error.details
   t.same(Object.keys(shownWide), Object.keys(wide).slice(0, 100), 'the first 100 keys, in order')
   const res = await app.inject('/rows')
