@@ -228,6 +228,12 @@ t.test('details that JSON cannot hold are cut down (4xx shows details)', async t
   t.not(typeof shown.self, 'undefined', 'the cycle is cut, not dropped silently')
   t.notSame(shown.self, shown, 'the cycle is cut')
   t.equal(JSON.stringify(shown).length < 10_000, true)
+  // A format of the app's own reads the copy before JSON does: it finds null in the list too, not undefined.
+  let formatted: Record<string, unknown> | undefined
+  const own = await build(t, { plugin: { format: record => { formatted = record.details; return { code: record.code } } } })
+  own.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
+  t.equal((await own.inject('/')).statusCode, 404)
+  t.strictSame(formatted?.list, [1, null, null, null], 'the format sees the list as the body shows it')
 })
 
 t.test('details are bounded: 100 keys an object, 500 values in all, 2048 characters a string', async t => {
