@@ -110,6 +110,20 @@ t.test('a thrown value whose keys cannot be listed is answered and logged with i
   t.equal(line?.err?.message, 'proxy failure')
 })
 
+t.test('a cause that cannot be read at all is logged as unreadable, beside the error that carries it', async t => {
+  const logs = logCapture()
+  const app = await build(t, { server: { logger: { level: 'info', stream: logs.stream } } })
+  const trap = (): never => { throw new Error('trap') }
+  // Even `instanceof` throws on it: it asks for the prototype.
+  const cause = new Proxy({}, { get: trap, getPrototypeOf: trap, ownKeys: trap, getOwnPropertyDescriptor: trap, has: trap })
+  app.get('/', async () => { throw new Error('the job store failed', { cause }) })
+  const res = await app.inject('/')
+  t.equal(res.statusCode, 500)
+  const line = logs.lines.find(l => l.level === 50 && l.err !== undefined)
+  t.equal(line?.err?.message, 'the job store failed')
+  t.equal(line?.err?.cause, '[Unreadable]', 'the cause is named, not dropped, and the line is still written')
+})
+
 /** The log lines, as text, of an error and a thrown string that both quote a credential. */
 async function loggedCredentials (t: Teardown, plugin: BuildOptions['plugin']): Promise<string> {
   const logs = logCapture()

@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import Fastify from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
@@ -205,4 +206,52 @@ t.test('requestIdOptions() given anything but an object throws a TypeError namin
   for (const bad of ['x-id', null, ['x-id'], 5]) {
     t.throws(() => requestIdOptions(bad as never), { name: 'TypeError', message: /option 'requestIdOptions\(\)' expects \{ header\?, generate\?, traceparent\?, logLabel\? \}, instead got/ }, String(bad))
   }
+})
+
+// traceparent: true (W3C Trace Context). test/request-id-traceparent.test.ts checks the same rules on generated headers.
+
+const traceId = '4bf92f3577b34da6a3ce929d0e0e4736'
+const parentId = '00f067aa0ba902b7'
+const { genReqId: traceparentGenReqId } = requestIdOptions({ traceparent: true })
+const idFor = (headers: Record<string, unknown>): string => traceparentGenReqId({ headers } as unknown as IncomingMessage)
+
+t.test('traceparent: a valid header gives its trace id; one that breaks a rule of the W3C spec gives a new id', async t => {
+  const server = await app(t, requestIdOptions({ traceparent: true }))
+  const cases: Array<[string, string, string | RegExp]> = [
+    ['version 00', `00-${traceId}-${parentId}-01`, traceId],
+    ['a later version, read as 00', `01-${traceId}-${parentId}-00`, traceId],
+    ['a later version with more fields after it', `cc-${traceId}-${parentId}-01-what-comes-next`, traceId],
+    ['version ff, which is never valid', `ff-${traceId}-${parentId}-01`, generated],
+    ['version 00 with more fields after it', `00-${traceId}-${parentId}-01-00`, generated],
+    ['an all-zero trace id', `00-${'0'.repeat(32)}-${parentId}-01`, generated],
+    ['an all-zero parent id', `00-${traceId}-${'0'.repeat(16)}-01`, generated],
+    ['an uppercase trace id', `00-${traceId.toUpperCase()}-${parentId}-01`, generated],
+    ['not the four fields', 'junk', generated]
+  ]
+  for (const [name, traceparent, expected] of cases) {
+    const res = await server.inject({ url: '/fail', headers: { traceparent } })
+    if (typeof expected === 'string') t.equal(res.headers['x-request-id'], expected, `${name}: its trace id`)
+    else t.match(res.headers['x-request-id'], expected, `${name}: a new id`)
+    t.equal(res.json().request_id, res.headers['x-request-id'], `${name}: the body says the same`)
+  }
+})
+
+t.test("the client's own X-Request-Id wins over traceparent; without the option traceparent is not read", async t => {
+  const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+  t.equal(idFor({ traceparent, 'x-request-id': 'mine-1' }), 'mine-1')
+  t.equal(idFor({ traceparent, 'x-request-id': 'not valid!' }), '4bf92f3577b34da6a3ce929d0e0e4736', 'an invalid own id is no id')
+  t.match(requestIdOptions().genReqId({ headers: { traceparent } } as unknown as IncomingMessage), generated)
+  let n = 0
+  const custom = requestIdOptions({ traceparent: true, generate: () => `id-${++n}` }).genReqId
+  t.equal(custom({ headers: { traceparent: 'junk' } } as unknown as IncomingMessage), 'id-1', 'no trace id: the generator')
+  const broken = requestIdOptions({ traceparent: true, generate: () => 'not an id!' }).genReqId
+  t.match(broken({ headers: {} } as unknown as IncomingMessage), generated, "a generator's invalid id is replaced by one of ours, as without traceparent")
+})
+
+t.test('requestIdOptions().traceparent must be a boolean', async t => {
+  t.throws(() => requestIdOptions({ traceparent: 'yes' as unknown as boolean }), {
+    name: 'TypeError',
+    message: "fastify-error-envelope: option 'requestIdOptions().traceparent' expects a boolean, instead got 'yes'"
+  })
+  t.throws(() => requestIdOptions({ traceparnt: true } as never), { message: /did you mean 'traceparent'/ })
 })

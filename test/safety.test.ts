@@ -204,7 +204,9 @@ t.test('details that JSON cannot hold are cut down (4xx shows details)', async t
     ok: 'kept',
     nested: { deeper: { big: 1n } },
     date: new Date('2024-01-01T00:00:00.000Z'),
+    invalidDate: new Date('not a date'),
     nan: NaN,
+    list: [1, undefined, () => 1, Symbol('s')],
     withToJSON: { toJSON () { throw new Error('boom') }, inner: 'kept too' }
   }
   details.self = details
@@ -219,11 +221,40 @@ t.test('details that JSON cannot hold are cut down (4xx shows details)', async t
   t.notOk('fn' in shown, 'functions dropped')
   t.equal(shown.ok, 'kept')
   t.equal(shown.date, '2024-01-01T00:00:00.000Z')
+  t.equal(shown.invalidDate, null, 'an invalid Date becomes null, as JSON.stringify makes it')
   t.equal(shown.nan, null)
+  t.same(shown.list, [1, null, null, null], 'in a list, what JSON cannot hold becomes null: the positions stay')
   t.equal(shown.withToJSON.inner, 'kept too')
   t.not(typeof shown.self, 'undefined', 'the cycle is cut, not dropped silently')
   t.notSame(shown.self, shown, 'the cycle is cut')
   t.equal(JSON.stringify(shown).length < 10_000, true)
+  // A format of the app's own reads the copy before JSON does: it finds null in the list too, not undefined.
+  let formatted: Record<string, unknown> | undefined
+  const own = await build(t, { plugin: { format: record => { formatted = record.details; return { code: record.code } } } })
+  own.get('/', async () => { throw new ApiError('JOB_NOT_FOUND', { details }) })
+  t.equal((await own.inject('/')).statusCode, 404)
+  t.strictSame(formatted?.list, [1, null, null, null], 'the format sees the list as the body shows it')
+})
+
+t.test('details are bounded: 100 keys an object, 500 values in all, 2048 characters a string', async t => {
+  const wide = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`k${i}`, i]))
+  // 10 rows of 90 cells: 900 values, more than the 500 a copy holds.
+  const rows = Array.from({ length: 10 }, (_, r) => Object.fromEntries(Array.from({ length: 90 }, (_, c) => [`c${c}`, r])))
+  const app = await build(t, { plugin: { format: 'envelope' } })
+  app.get('/wide', async () => { throw new ApiError('JOB_NOT_FOUND', { details: wide }) })
+  app.get('/rows', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { rows } }) })
+  app.get('/long', async () => { throw new ApiError('JOB_NOT_FOUND', { details: { note: 'x'.repeat(3000) } }) })
+  t.equal((await app.inject('/long')).json().error.details.note, 'x'.repeat(2048) + '…', 'a long string is cut, and says so')
+  const shownWide = (await app.inject('/wide')).json().error.details
+  t.same(Object.keys(shownWide), Object.keys(wide).slice(0, 100), 'the first 100 keys, in order')
+  const res = await app.inject('/rows')
+  t.equal(res.statusCode, 404)
+  const shownRows: Array<Record<string, number>> = res.json().error.details.rows
+  t.ok(shownRows.length < rows.length, `${shownRows.length} of ${rows.length} rows`)
+  t.same(shownRows[0], rows[0], 'what is shown is kept whole up to the bound')
+  const cells = shownRows.reduce((sum, row) => sum + Object.keys(row).length, 0)
+  t.ok(cells < 500, `${cells} cells shown`)
+  t.ok(Object.keys(shownRows.at(-1) as object).length < 90, 'the bound falls inside the last row shown: its object is cut too')
 })
 
 t.test('a 5xx never shows the thrown message or its stack', async t => {

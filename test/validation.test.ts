@@ -335,6 +335,30 @@ t.test('a validation error thrown without a location or a path names the request
   t.notOk(Object.hasOwn(body, 'field'))
 })
 
+t.test('a validator that rejects with an Error instead of a list says which part is invalid', async t => {
+  // Fastify hands such an Error on as it is, with only the part it validated (validationContext) set.
+  const app = await customValidatorApp(t, { error: new Error('no list of reasons') })
+  const res = await app.inject({ method: 'POST', url: '/custom', payload: { prompt: 'hi' } })
+  t.equal(res.statusCode, 422)
+  const body = res.json()
+  t.equal(body.error_code, 'VALIDATION_INVALID_FORMAT')
+  t.equal(body.detail, 'Body is invalid')
+  t.notOk(Object.hasOwn(body, 'field'))
+})
+
+t.test('a validation error thrown with neither reasons nor a location says the request is invalid', async t => {
+  const app = await build(t)
+  app.post('/rethrown', async () => {
+    throw Object.assign(new Error('invalid'), { statusCode: 400, validation: [] })
+  })
+  const res = await app.inject({ method: 'POST', url: '/rethrown', payload: {} })
+  t.equal(res.statusCode, 422)
+  const body = res.json()
+  t.equal(body.error_code, 'VALIDATION_INVALID_FORMAT')
+  t.equal(body.detail, 'Request is invalid')
+  t.notOk(Object.hasOwn(body, 'field'))
+})
+
 t.test('TypeBox compiler errors are mapped like Ajv ones', async t => {
   const app = await build(t, { requestId: 'req-abc123' })
   app.setValidatorCompiler(TypeBoxValidatorCompiler)
