@@ -198,11 +198,14 @@ function fromApiError (err: ApiError, facts: RequestFacts, opts: AnswerContext):
 function fromValidation (err: object, facts: RequestFacts, opts: AnswerContext): ErrorAnswer {
   const location = safeString(safeGet(err, 'validationContext'), 64)
   const items = safeGet(err, 'validation') ?? safeGet(err, 'issues')
+  // A custom validator may return an Error instead of a list: Fastify passes it on as it is, and its
+  // message is the validator's reason, written for the client as a Zod issue's message is.
+  const reason = items === undefined ? safeString(safeGet(err, 'message'), 512) : undefined
   const violations: Violation[] = violationsOf(items, location, {
     conditions: opts.conditions,
     fieldRules: opts.fieldRules,
     hasCode: code => opts.catalog.has(code)
-  })
+  }, reason)
   const first = violations[0] as Violation
   const entry = opts.catalog.get(first.code) as CatalogEntry
   const message = opts.validationMessage === 'catalog' ? entry.message : first.message

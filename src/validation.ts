@@ -66,9 +66,10 @@ export interface ValidationContext {
 /**
  * Every violation of a failed request validation, each with the client's
  * field name and a code of the active preset. Accepts Ajv errors, TypeBox
- * compiler errors, Zod issues, or anything else a validator returns.
+ * compiler errors, Zod issues, or anything else a validator returns. `reason`: what a
+ * validator that gave no list said instead (the message of the Error it returned).
  */
-export function violationsOf (items: unknown, location: string | undefined, ctx: ValidationContext): Violation[] {
+export function violationsOf (items: unknown, location: string | undefined, ctx: ValidationContext, reason?: string): Violation[] {
   const list = Array.isArray(items) ? collapseUnions(items.slice(0, 100)) : []
   const violations: Violation[] = []
   for (const item of list) {
@@ -91,8 +92,9 @@ export function violationsOf (items: unknown, location: string | undefined, ctx:
     }
   }
   if (violations.length === 0) {
-    // A validator that said "invalid" without saying why still gets a violation to show.
-    const violation: Violation = { code: ctx.conditions['validation.invalid'].code, message: `${capitalize(location ?? 'request')} is invalid` }
+    // A validator that said "invalid" without a list still gets a violation to show, with its own words if it gave some.
+    const part = capitalize(location ?? 'request')
+    const violation: Violation = { code: ctx.conditions['validation.invalid'].code, message: reason === undefined ? `${part} is invalid` : `${part}: ${reason}` }
     if (location !== undefined) violation.location = location
     violations.push(violation)
   }

@@ -335,15 +335,17 @@ t.test('a validation error thrown without a location or a path names the request
   t.notOk(Object.hasOwn(body, 'field'))
 })
 
-t.test('a validator that rejects with an Error instead of a list says which part is invalid', async t => {
+t.test('a validator that rejects with an Error instead of a list says which part is invalid, in its own words', async t => {
   // Fastify hands such an Error on as it is, with only the part it validated (validationContext) set.
-  const app = await customValidatorApp(t, { error: new Error('no list of reasons') })
+  const app = await customValidatorApp(t, { error: new Error('prompt must be a haiku') })
   const res = await app.inject({ method: 'POST', url: '/custom', payload: { prompt: 'hi' } })
   t.equal(res.statusCode, 422)
   const body = res.json()
   t.equal(body.error_code, 'VALIDATION_INVALID_FORMAT')
-  t.equal(body.detail, 'Body is invalid')
+  t.equal(body.detail, 'Body: prompt must be a haiku')
   t.notOk(Object.hasOwn(body, 'field'))
+  const silent = await customValidatorApp(t, { error: new Error('') })
+  t.equal((await silent.inject({ method: 'POST', url: '/custom', payload: { prompt: 'hi' } })).json().detail, 'Body is invalid', 'no words: the part alone')
 })
 
 t.test('a validation error thrown with neither reasons nor a location says the request is invalid', async t => {
