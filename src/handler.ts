@@ -265,11 +265,14 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
   }
 
   /** An error inside a started stream: the answer a body would carry, for the stream's last event. */
-  const streamAnswer: StreamAnswer = (error, request, events, done) => {
+  const streamAnswer: StreamAnswer = (error, reply, events, done) => {
+    const request = reply.request
     mapped(error, request, mappedError => {
       try {
         const answer = toErrorAnswer(mappedError, facts(request), opts)
         log(request, answer, error, events)
+        // The status on the wire is the stream's own (200): the telemetry says so, with the error's code.
+        if (telemetry !== undefined) telemetry(request, answer, error, reply.statusCode)
         const format = formatFor(request)
         done({ ...render(request, answer, format), record: answer.record, format: format.name })
       } catch (failure) {

@@ -12,7 +12,7 @@ import { StreamTracker, streamKind, type StreamErrorAnswer, type StreamKind } fr
  * What the error handler gives a stream: the answer for `error` (mapped, classified, logged with
  * the events sent before it), handed to `done`; undefined when no answer could be made.
  */
-export type StreamAnswer = (error: unknown, request: FastifyRequest, events: number, done: (answer: StreamErrorAnswer | undefined) => void) => void
+export type StreamAnswer = (error: unknown, reply: FastifyReply, events: number, done: (answer: StreamErrorAnswer | undefined) => void) => void
 
 /** A stream of one reply, as the error handler sees it. */
 export interface ReplyStream {
@@ -117,7 +117,7 @@ export function guardStream (source: Source, reply: FastifyReply, kind: StreamKi
         out.destroy()
         return true
       }
-      answer(error, reply.request, tracker.events, result => {
+      answer(error, reply, tracker.events, result => {
         if (out.destroyed) return
         if (result !== undefined) out.push(tracker.frame(result))
         out.push(null)
@@ -208,7 +208,7 @@ function guardContext (reply: FastifyReply, answer: StreamAnswer): { release: ()
       const ctx = context
       const tracker = new StreamTracker('sse')
       settled = new Promise(resolve => {
-        answer(error, reply.request, events, result => {
+        answer(error, reply, events, result => {
           if (result !== undefined && !gone(reply)) reply.raw.write(tracker.frame(result))
           ctx.close()
           resolve()

@@ -22,7 +22,7 @@ export interface OtelApi {
 }
 
 /** What the error handler calls once per error answer; never throws. */
-export type ErrorTelemetry = (request: FastifyRequest, answer: ErrorAnswer, thrown: unknown) => void
+export type ErrorTelemetry = (request: FastifyRequest, answer: ErrorAnswer, thrown: unknown, sentStatus?: number) => void
 
 /**
  * The counter's name. The semantic conventions name no HTTP error counter (they put `error.type`
@@ -67,9 +67,11 @@ export function createErrorTelemetry (api: OtelApi, redact: RegExp | null): Erro
     return counter
   }
 
-  return function recordError (request, answer, thrown) {
+  return function recordError (request, answer, thrown, sentStatus) {
     try {
-      const { code, status } = answer.record
+      const { code } = answer.record
+      // An error inside a stream is sent under the stream's status: the attribute is what the client got.
+      const status = sentStatus ?? answer.record.status
       const errors = counterNow()
       if (errors !== noopCounter) {
         const attributes: Attributes = { 'error.type': code, 'http.response.status_code': status }
@@ -83,7 +85,7 @@ export function createErrorTelemetry (api: OtelApi, redact: RegExp | null): Erro
       if (span === undefined) return
       span.setAttributes({ 'error.type': code, 'http.response.status_code': status })
       // A 4xx is the client's mistake, answered as documented: the conventions leave a server span's status unset.
-      if (status >= 500 || answer.bug !== undefined) {
+      if (answer.record.status >= 500 || answer.bug !== undefined) {
         span.setStatus({ code: api.SpanStatusCode.ERROR, message: answer.bug ?? code })
         span.recordException(exceptionOf(thrown, redact))
       }

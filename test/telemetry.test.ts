@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { Readable } from 'node:stream'
 import { context, metrics, trace, SpanStatusCode } from '@opentelemetry/api'
 import { InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
@@ -42,6 +43,14 @@ function routes (app: FastifyInstance): void {
   // A programming error that still answers 400: a blank code with a status.
   app.get('/blank', async () => { throw new ApiError('' as 'ITEM_NOT_FOUND', { status: 400 }) })
   app.get('/ok', async () => ({ ok: true }))
+  // A stream whose source fails after its first line: the error is its last line, under the stream's 200.
+  app.get('/stream/:what', { config: { stream: true } }, async (request, reply) => {
+    const failure = (request.params as { what: string }).what === 'missing' ? new ApiError('ITEM_NOT_FOUND') : new Error('upstream reset')
+    const source = new Readable({ read () {} })
+    source.push('{"n":1}\n')
+    setImmediate(() => source.destroy(failure))
+    return reply.type('application/x-ndjson').send(source)
+  })
   // Values a route may throw that are no Error.
   const odd: Record<string, unknown> = { null: null, string: 'cache down at redis://app:s3cret@cache:6379', number: 42 }
   app.get('/throw/:what', async request => { throw odd[(request.params as { what: string }).what] })
@@ -159,6 +168,28 @@ t.test('the counter counts error answers by code, status, route template and met
     // An unmatched path has no route template: no http.route, whatever the URL (no unbounded labels).
     'NOT_FOUND 404 undefined GET': 1
   })
+})
+
+t.test('an error inside a stream is counted and set on the span under the status the client got, 200', async t => {
+  const reader = freshMetrics(t)
+  const base = await withServerSpans(t)
+  for (const what of ['missing', 'reset']) {
+    spans.reset()
+    const res = await fetch(`${base}/stream/${what}`)
+    t.equal(res.status, 200, `${what}: the stream's head`)
+    const last = JSON.parse((await res.text()).trim().split('\n').at(-1) as string)
+    const span = requestSpan(plainRoot)
+    t.equal(span.attributes['error.type'], last.error_code, `${what}: error.type is the code of the stream's last line`)
+    t.equal(span.attributes['http.response.status_code'], 200, `${what}: the status on the wire`)
+    // As for any answer: a 4xx-class error leaves the span's status unset, a 5xx-class one is ERROR with its exception.
+    t.equal(span.status.code, what === 'missing' ? SpanStatusCode.UNSET : SpanStatusCode.ERROR, `${what}: span status`)
+    t.equal(span.events.length, what === 'missing' ? 0 : 1, `${what}: exception events`)
+  }
+  const counts = await errorCounts(reader)
+  t.same(counts.map(c => [c.attributes['error.type'], c.attributes['http.response.status_code'], c.attributes['http.route'], c.value]).sort(), [
+    ['ITEM_NOT_FOUND', 200, '/stream/:what', 1],
+    ['SYSTEM_INTERNAL_ERROR', 200, '/stream/:what', 1]
+  ])
 })
 
 t.test('a meter provider registered after the plugin still gets the counts', async t => {
