@@ -1,8 +1,8 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
+import { internalModule, safeGet } from './safe.js'
 
 const requestIdKeys = new Set(['header', 'generate', 'traceparent', 'logLabel'])
 
@@ -93,13 +93,9 @@ const logLabelPattern = /^[A-Za-z_$][\w$.-]{0,63}$/
  * `exports` map, so its files can be loaded; a later version may move it: then `undefined`).
  */
 function fastifyDefaultChildLogger (): ChildLoggerFactory | undefined {
-  let factory: unknown
-  /* c8 ignore start -- Fastify 5 has it there; a Fastify that does not keeps our factory (correct, only slower) */
-  try {
-    factory = (createRequire(import.meta.url)('fastify/lib/logger-factory.js') as { defaultChildLoggerFactory?: unknown }).defaultChildLoggerFactory
-  } catch {}
+  const factory = safeGet(internalModule('fastify/lib/logger-factory.js'), 'defaultChildLoggerFactory')
+  /* c8 ignore next -- Fastify 5 has it there; a Fastify that does not keeps our factory (correct, only slower) */
   return typeof factory === 'function' ? factory as ChildLoggerFactory : undefined
-  /* c8 ignore stop */
 }
 
 /**

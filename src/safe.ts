@@ -1,6 +1,21 @@
+import { createRequire } from 'node:module'
+
 /** A promise, or anything `await` would treat as one. */
 export function isThenable (value: unknown): value is PromiseLike<unknown> {
   return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function'
+}
+
+/**
+ * A file inside a dependency that has no `exports` map (so its files can be loaded), or `undefined`
+ * when the installed version keeps it elsewhere: the caller then takes its slower, public way.
+ */
+export function internalModule (specifier: string): unknown {
+  try {
+    return createRequire(import.meta.url)(specifier)
+  /* c8 ignore next 3 -- the versions we depend on have these files where we load them */
+  } catch {
+    return undefined
+  }
 }
 
 /** Reads a property without letting a throwing getter or Proxy trap escape. */

@@ -1,10 +1,9 @@
-import { createRequire } from 'node:module'
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler, RouteOptions } from 'fastify'
 import { ConditionError } from '../condition-error.js'
 import type { Condition } from '../presets/index.js'
 import { normalizeRouteLimit, type Limit, type LimitHeaders, type NormalizedRateLimit, type RateLimitHook } from './options.js'
 import { Breaker, redisCounter, StoreUnavailable, type StoreCall } from './store.js'
-import { isThenable } from '../safe.js'
+import { internalModule, isThenable } from '../safe.js'
 import { reportIetf } from './ietf-headers.js'
 
 /** What a limiter answers: `@fastify/rate-limit`'s own result (always whole: we give it no allowList), or the Redis store's. */
@@ -36,13 +35,14 @@ type LocalStoreClass = new (continueExceeding: boolean, exponentialBackoff: bool
  * can be loaded), or `undefined` when a version lays them out otherwise: then its `createRateLimit`.
  */
 function loadLocalStore (): LocalStoreClass | undefined {
-  let store: unknown
-  /* c8 ignore start -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
-  try {
-    store = createRequire(import.meta.url)('@fastify/rate-limit/store/LocalStore.js')
-  } catch {}
+  const store = internalModule('@fastify/rate-limit/store/LocalStore.js')
+  /* c8 ignore next -- the @fastify/rate-limit we depend on has it; one whose files are laid out otherwise falls back to createRateLimit */
   return typeof store === 'function' && typeof (store.prototype as Partial<LocalStore>).incr === 'function' ? store as LocalStoreClass : undefined
-  /* c8 ignore stop */
+}
+
+/** What `@fastify/rate-limit`'s limiter answers for a tier's count: the same, from either store. */
+function resultOf (tier: Tier, { current, ttl }: { current: number, ttl: number }): LimiterResult {
+  return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
 }
 
 interface Tier {
@@ -139,8 +139,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
   function countIn (tier: Tier, store: LocalStore, scoped: string): LimiterResult {
     let counted: { current: number, ttl: number } | undefined
     store.incr(scoped, (_err, res) => { counted = res }, tier.timeWindow, tier.max)
-    const { current, ttl } = counted as { current: number, ttl: number }
-    return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
+    return resultOf(tier, counted as { current: number, ttl: number })
   }
 
   async function hitStore (tier: Tier, scoped: string, deadline: number, calls: StoreCall[]): Promise<LimiterResult> {
@@ -148,8 +147,7 @@ async function setUpRateLimit (fastify: FastifyInstance, rl: NormalizedRateLimit
     if (admitted === false) throw new StoreUnavailable('rate-limit store not called: it failed recently (breaker open)', true)
     const call = (count as NonNullable<typeof count>)(scoped, tier.timeWindow)
     calls.push(call)
-    const { current, ttl } = await breaker.watch(call, deadline - Date.now(), admitted === 'probe')
-    return { isAllowed: false, max: tier.max, remaining: Math.max(0, tier.max - current), ttl, isExceeded: current > tier.max }
+    return resultOf(tier, await breaker.watch(call, deadline - Date.now(), admitted === 'probe'))
   }
 
   /** A counted tier's headers: the preset's X-RateLimit-* and, with `headerStyle` asking for them, the IETF fields. */
