@@ -8,7 +8,7 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { registerRouteErrors } from './route-errors.js'
-import { isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
+import { isRequestIdGenerator, restoreDefaultChildLogger, setRequestIdHeaderOnEveryReply } from './request-id.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
 import { registerStreamErrors } from './stream-errors.js'
@@ -50,7 +50,6 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const otel = opts.telemetry ? await loadOtelApi() : undefined
   const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
   const { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
-  const header = opts.requestIdHeader
 
   fastify.setErrorHandler(errorEnvelopeHandler)
   installSchemaErrorFormatter(fastify)
@@ -72,10 +71,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
       return this
     })
   }
-  fastify.addHook('onRequest', function setRequestIdHeader (request, reply, next) {
-    reply.header(header, request.id)
-    next()
-  })
+  setRequestIdHeaderOnEveryReply(fastify, opts.requestIdHeader)
   fastify.addHook('onReady', function checkRequestIds (done) {
     warnOfDefaultRequestIds(fastify)
     done()
