@@ -5,6 +5,7 @@ import { toErrorAnswer, notFoundError, type ErrorAnswer } from './answer.js'
 import { defaultSerializer } from './formats/index.js'
 import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import type { ErrorTelemetry } from './telemetry.js'
+import type { CompletionCarrier } from './log-controller.js'
 import { isThenable, redactText, retryAfterSeconds, safeGet, safeString } from './safe.js'
 import { describeThrown, loggable } from './loggable.js'
 import { streamOf, type StreamAnswer } from './stream-errors.js'
@@ -27,13 +28,13 @@ export interface ErrorResponse {
 /** What a registration adds to its options: telemetry, and where a 4xx is logged. */
 export interface HandlerExtras {
   telemetry?: ErrorTelemetry | undefined
-  /** With `clientErrorLog: 'completion'`: whether Fastify writes this request's completion line. */
-  completionLine?: ((request: FastifyRequest) => boolean) | undefined
+  /** With `clientErrorLog: 'completion'`: puts a 4xx's code on its completion line, when one will be written. */
+  carryOnCompletion?: CompletionCarrier | undefined
   /** The undeclared check of routes that declare their errors (src/route-errors.ts). */
   checkAnswer?: ((request: FastifyRequest, thrown: unknown, answer: ErrorAnswer) => ErrorAnswer) | undefined
 }
 
-export function createHandlers (opts: ResolvedOptions, { telemetry, completionLine, checkAnswer }: HandlerExtras = {}) {
+export function createHandlers (opts: ResolvedOptions, { telemetry, carryOnCompletion, checkAnswer }: HandlerExtras = {}) {
   const { requestIdHeader, retryHeaders } = opts
 
   function render (request: FastifyRequest | undefined, answer: ErrorAnswer, format: Format = opts.format): { payload: string, contentType: string, status: number } {
@@ -117,9 +118,8 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
     try {
       if (record.status >= 500 || bug !== undefined) {
         request.log.error({ ...fields, err: loggable(thrown, opts.redact) }, bug ?? `${record.code}: ${describeThrown(thrown, opts.redact)}`)
-      } else if (completionLine !== undefined && carryOnCompletion(request)) {
+      } else if (carryOnCompletion?.(request, record.code) === true) {
         // Fastify's `request completed` line already has the status and the request id: it carries the code too.
-        (request.log as unknown as { setBindings: (bindings: object) => void }).setBindings({ error_code: record.code })
       } else {
         // An error whose own message is not trusted to reach the client (docs/safety.md) still tells the log what it said.
         const own = safeString(safeGet(thrown, 'message'))
@@ -130,11 +130,6 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, completionLi
       // A value that even the logger cannot read still gets its response.
       request.log.error(fields, 'error that could not be logged')
     }
-  }
-
-  /** Whether this request's completion line will be written, by a pino-like logger that can take a binding. */
-  function carryOnCompletion (request: FastifyRequest): boolean {
-    return typeof (request.log as { setBindings?: unknown }).setBindings === 'function' && (completionLine as (request: FastifyRequest) => boolean)(request)
   }
 
   function send (reply: FastifyReply, answer: ErrorAnswer): void {

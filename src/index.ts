@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest, preHandlerHookHandler } from 'fastify'
+import type { FastifyInstance, FastifyPluginAsync, preHandlerHookHandler } from 'fastify'
 import fp from 'fastify-plugin'
 import { setClientErrorResponder } from './client-error.js'
 import { registerDocsSite } from './docs-site.js'
@@ -8,7 +8,8 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { registerRouteErrors } from './route-errors.js'
-import { isRequestIdGenerator, restoreDefaultChildLogger, setRequestIdHeaderOnEveryReply } from './request-id.js'
+import { isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
+import { scopeLogController } from './log-controller.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
 import { registerStreamErrors } from './stream-errors.js'
@@ -49,7 +50,9 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   // Without `@opentelemetry/api` (or with `telemetry: false`) nothing is loaded and the handler records nothing.
   const otel = opts.telemetry ? await loadOtelApi() : undefined
   const telemetry = otel === undefined ? undefined : createErrorTelemetry(otel, opts.redact)
-  const { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, completionLine: completionLineOf(fastify, opts.clientErrorLog), checkAnswer: routeErrors.check })
+  // Sets X-Request-Id on every response of this scope.
+  const carryOnCompletion = scopeLogController(fastify, { header: opts.requestIdHeader, completion: opts.clientErrorLog === 'completion' })
+  const { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, carryOnCompletion, checkAnswer: routeErrors.check })
 
   fastify.setErrorHandler(errorEnvelopeHandler)
   installSchemaErrorFormatter(fastify)
@@ -71,7 +74,6 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
       return this
     })
   }
-  setRequestIdHeaderOnEveryReply(fastify, opts.requestIdHeader)
   fastify.addHook('onReady', function checkRequestIds (done) {
     warnOfDefaultRequestIds(fastify)
     done()
@@ -79,21 +81,6 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   setClientErrorResponder(fastify, respond)
   registerStreamErrors(fastify, streamAnswer, abandon)
   if (opts.docs !== undefined) registerDocsSite(fastify, opts, opts.docs, routeErrors.routesByCode)
-}
-
-/**
- * With `clientErrorLog: 'completion'`, whether Fastify writes a request's `request completed` line
- * (the one that then carries `error_code`). An app that turned request logging off has none to carry it.
- */
-function completionLineOf (fastify: FastifyInstance, mode: 'line' | 'completion'): ((request: FastifyRequest) => boolean) | undefined {
-  if (mode === 'line') return undefined
-  const disabled: unknown = (fastify.initialConfig as { disableRequestLogging?: unknown }).disableRequestLogging
-  if (disabled === true) {
-    throw new TypeError("fastify-error-envelope: option 'clientErrorLog' is 'completion', but Fastify's disableRequestLogging is on: " +
-      "there is no 'request completed' line to carry error_code. Use 'line'.")
-  }
-  if (typeof disabled === 'function') return request => disabled(request) !== true
-  return () => true
 }
 
 const warned = new WeakSet<object>()

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 import { internalModule, safeGet } from './safe.js'
 
@@ -81,6 +81,11 @@ function renamingChildLogger (label: string): ChildLoggerFactory {
 
 /** requestIdOptions()' renaming factories, and the field name each writes the id under. */
 const renamingFactories = new WeakMap<object, string>()
+
+/** The field a child-logger factory of `requestIdOptions()` writes the id under; undefined for any other factory. */
+export function renamedLabelOf (factory: object): string | undefined {
+  return renamingFactories.get(factory)
+}
 /* c8 ignore next 3 -- Fastify 5 has its own default factory where fastifyDefaultChildLogger reads it */
 const keepingChildLogger: ChildLoggerFactory = function keepingChildLogger (logger, bindings, opts) {
   return logger.child(bindings, opts)
@@ -93,7 +98,7 @@ const logLabelPattern = /^[A-Za-z_$][\w$.-]{0,63}$/
  * Fastify's own default factory, when the Fastify we resolve has one where we expect it (it has no
  * `exports` map, so its files can be loaded; a later version may move it: then `undefined`).
  */
-function fastifyDefaultChildLogger (): ChildLoggerFactory | undefined {
+export function fastifyDefaultChildLogger (): ChildLoggerFactory | undefined {
   const factory = safeGet(internalModule('fastify/lib/logger-factory.js'), 'defaultChildLoggerFactory')
   /* c8 ignore next -- Fastify 5 has it there; a Fastify that does not keeps our factory (correct, only slower) */
   return typeof factory === 'function' ? factory as ChildLoggerFactory : undefined
@@ -114,68 +119,6 @@ export function restoreDefaultChildLogger (fastify: FastifyInstance): void {
   /* c8 ignore next -- Fastify 5 has it; see fastifyDefaultChildLogger */
   if (factory === undefined) return
   fastify.setChildLoggerFactory(factory)
-}
-
-/** Fastify's log controller as the per-request paths call it (fastify/lib/log-controller.js). */
-interface LogController {
-  requestIdLogLabel: string
-  incomingRequest: (request: FastifyRequest, reply: FastifyReply, metadata?: unknown) => void
-}
-
-// A Fastify that keeps it elsewhere is looked up under a symbol no instance has, and gets the hook.
-/* c8 ignore next -- Fastify 5 has it there; another copy of Fastify (tested) takes the same path */
-const kLogController = (safeGet(internalModule('fastify/lib/symbols.js'), 'kLogController') ?? Symbol('no log controller')) as symbol
-
-/**
- * Sets `X-Request-Id` on every response of `fastify`'s scope without a hook. Every path on which
- * Fastify makes a request and its reply (a route, a 404, a framework error) calls its log
- * controller's `incomingRequest(request, reply)` first, before any hook and whether or not logging
- * is on; the scope gets a controller of its own that sets the header there and then does what the
- * one it replaces did. An `onRequest` hook would do the same, but Fastify skips its hook runner
- * for a route with no hooks, and this one would be on every route. With `requestIdOptions()`'s
- * renaming child-logger factory, the controller names the id's log field itself (Fastify's own
- * `requestIdLogLabel`, read per request) and Fastify gets its own factory back, which it calls
- * without validating the child it returns. A Fastify whose internals are not where we expect them
- * (another copy, a later version) gets the hook, and keeps the factory: the same answers and lines.
- */
-export function setRequestIdHeaderOnEveryReply (fastify: FastifyInstance, header: string): void {
-  const base = safeGet(fastify, kLogController) as LogController | undefined
-  if (typeof safeGet(base, 'incomingRequest') !== 'function' || typeof safeGet(base, 'requestIdLogLabel') !== 'string') {
-    fastify.addHook('onRequest', function setRequestIdHeader (request, reply, next) {
-      reply.header(header, request.id)
-      next()
-    })
-    return
-  }
-  const controller = base as LogController
-  // Every method runs on the controller it belongs to, so that one of the app's own (a LogController
-  // subclass) keeps its state on itself; the scope's controller only adds the header and the label.
-  const scoped = Object.create(controller) as LogController & Record<string, unknown>
-  for (const [name, method] of methodsOf(controller)) scoped[name] = method.bind(controller)
-  scoped.incomingRequest = function incomingRequest (request, reply, metadata) {
-    reply.header(header, request.id)
-    controller.incomingRequest(request, reply, metadata)
-  }
-  const label = renamingFactories.get(fastify.childLoggerFactory)
-  const factory = label === undefined ? undefined : fastifyDefaultChildLogger()
-  // An app that named the field itself (a LogController of its own, the deprecated requestIdLogLabel) keeps its name.
-  if (label !== undefined && factory !== undefined && controller.requestIdLogLabel === 'reqId') {
-    scoped.requestIdLogLabel = label
-    fastify.setChildLoggerFactory(factory)
-  }
-  ;(fastify as unknown as Record<symbol, unknown>)[kLogController] = scoped
-}
-
-/** The methods of an object, its own and inherited (the nearest of a name), as Fastify may call them on a log controller. */
-function methodsOf (object: object): Map<string, (...args: unknown[]) => unknown> {
-  const methods = new Map<string, (...args: unknown[]) => unknown>()
-  for (let proto: object | null = object; proto !== null && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
-    for (const name of Object.getOwnPropertyNames(proto)) {
-      const value: unknown = Object.getOwnPropertyDescriptor(proto, name)?.value
-      if (name !== 'constructor' && typeof value === 'function' && !methods.has(name)) methods.set(name, value as (...args: unknown[]) => unknown)
-    }
-  }
-  return methods
 }
 
 const ours = new WeakSet<object>()

@@ -1,7 +1,11 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
-import { logCapture, type Teardown } from './helper.js'
+import { createRequire } from 'node:module'
+import { anotherFastify, logCapture, type Teardown } from './helper.js'
+
+// Fastify exports the class but not its type.
+const { LogController } = createRequire(import.meta.url)('fastify') as { LogController: new (opts?: object) => object }
 
 async function app (t: Teardown, plugin: ErrorEnvelopeOptions, server: FastifyServerOptions = {}): Promise<{ inject: (url: string) => Promise<string>, lines: Array<Record<string, any>> }> {
   const { stream, lines } = logCapture()
@@ -73,4 +77,59 @@ t.test('telemetry that is not a boolean fails register, naming the option', asyn
     name: 'TypeError',
     message: "fastify-error-envelope: option 'telemetry' expects a boolean, instead got 'on'"
   })
+})
+
+t.test("'completion' with a logController of the app's own that turns request logging off fails register", async t => {
+  await t.rejects(app(t, { clientErrorLog: 'completion' }, { logController: new LogController({ disableRequestLogging: true }) } as never), {
+    name: 'TypeError',
+    message: /option 'clientErrorLog' is 'completion', but Fastify's disableRequestLogging is on/
+  })
+})
+
+t.test("'completion': a 4xx whose onResponse hook fails has the code on Fastify's 'request errored' line", async t => {
+  const { stream, lines } = logCapture()
+  const instance = Fastify({ logger: { level: 'info', stream }, ...requestIdOptions() })
+  t.teardown(() => instance.close())
+  await instance.register(errorEnvelope, { clientErrorLog: 'completion' })
+  instance.get('/missing', { onResponse: async () => { throw new Error('metrics down') } }, async () => { throw new ApiError('JOB_NOT_FOUND') })
+  const res = await instance.inject('/missing')
+  const mine = of(lines, res.headers['x-request-id'] as string)
+  t.same(mine.map(l => l.msg), ['incoming request', 'request errored'])
+  t.match(mine[1], { level: 50, error_code: 'JOB_NOT_FOUND', res: { statusCode: 404 }, err: { message: 'metrics down' } })
+})
+
+t.test("'completion' with a completion line of the app's own controller: the code is a binding it carries", async t => {
+  class Terse extends LogController {
+    requestCompleted (_error: unknown, request: object, reply: { log: { info: (o: object, m: string) => void }, statusCode: number }): void {
+      if ((this as unknown as { isLogDisabled: (r: object) => boolean }).isLogDisabled(request)) return
+      reply.log.info({ status: reply.statusCode }, 'done')
+    }
+  }
+  const quiet = (request: { url?: string }): boolean => request.url?.startsWith('/quiet') === true
+  const { inject, lines } = await app(t, { clientErrorLog: 'completion' }, { logController: new Terse({ disableRequestLogging: quiet }) } as never)
+  const loud = of(lines, await inject('/missing'))
+  t.same(loud.map(l => l.msg), ['incoming request', 'done'])
+  t.match(loud[1], { error_code: 'JOB_NOT_FOUND', status: 404 })
+  t.same(of(lines, await inject('/quiet/missing')).map(l => l.msg), ["Job doesn't exist"], 'a request it does not log keeps the 4xx\'s own line')
+})
+
+t.test("'completion' on another copy of Fastify: the same lines, the code as a binding", async t => {
+  const Other = anotherFastify()
+  for (const disableRequestLogging of [undefined, (request: { url?: string }) => request.url?.startsWith('/quiet') === true]) {
+    const { stream, lines } = logCapture()
+    const instance = Other({ logger: { level: 'info', stream }, ...requestIdOptions(), ...(disableRequestLogging === undefined ? {} : { disableRequestLogging }) })
+    t.teardown(() => instance.close())
+    await instance.register(errorEnvelope, { clientErrorLog: 'completion' })
+    instance.get('/missing', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    instance.get('/quiet/missing', async () => { throw new ApiError('JOB_NOT_FOUND') })
+    const res = await instance.inject('/missing')
+    const mine = of(lines, res.headers['x-request-id'] as string)
+    t.same(mine.map(l => l.msg), ['incoming request', 'request completed'])
+    t.match(mine[1], { error_code: 'JOB_NOT_FOUND', res: { statusCode: 404 } })
+    const quiet = of(lines, (await instance.inject('/quiet/missing')).headers['x-request-id'] as string)
+    t.same(quiet.map(l => l.msg), disableRequestLogging === undefined ? ['incoming request', 'request completed'] : ["Job doesn't exist"])
+  }
+  const off = Other({ logger: true, disableRequestLogging: true })
+  t.teardown(() => off.close())
+  await t.rejects(async () => { await off.register(errorEnvelope, { clientErrorLog: 'completion' }) }, { name: 'TypeError', message: /disableRequestLogging is on/ })
 })

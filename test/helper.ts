@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module'
 import { Writable } from 'node:stream'
 import { Ajv, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
@@ -60,4 +61,21 @@ export const validators: Record<'flat' | 'envelope' | 'openai' | 'problem', Vali
   envelope: ajv.compile(EnvelopeErrorSchema),
   openai: ajv.compile(OpenAIErrorSchema),
   problem: ajv.compile(ProblemDetailsSchema)
+}
+
+/**
+ * A second copy of Fastify, as with two versions installed: its internal symbols and classes are
+ * not the ones the plugin loads. The module cache is left as it was.
+ */
+export function anotherFastify (): typeof Fastify {
+  const require = createRequire(import.meta.url)
+  const mine = (key: string): boolean => key.includes('/node_modules/fastify/')
+  const saved = Object.entries(require.cache).filter(([key]) => mine(key))
+  for (const [key] of saved) Reflect.deleteProperty(require.cache, key)
+  try {
+    return require('fastify') as typeof Fastify
+  } finally {
+    for (const key of Object.keys(require.cache)) if (mine(key)) Reflect.deleteProperty(require.cache, key)
+    for (const [key, module] of saved) require.cache[key] = module
+  }
 }

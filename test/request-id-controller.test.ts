@@ -6,7 +6,7 @@ import { createRequire } from 'node:module'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
-import { logCapture } from './helper.js'
+import { anotherFastify, logCapture } from './helper.js'
 
 const require = createRequire(import.meta.url)
 // Fastify exports the class but not its type.
@@ -132,19 +132,6 @@ t.test('the header belongs to the plugin\'s scope, as a hook of that scope would
   t.match((await app.inject('/api/nested')).headers['x-request-id'], generated, 'a child scope of the plugin\'s')
   t.notOk('x-request-id' in (await app.inject('/outside')).headers, 'outside the plugin\'s scope: no header, as before')
 })
-
-/** A second copy of Fastify, as with two versions installed: its symbols are not ours. */
-function anotherFastify (): typeof Fastify {
-  const mine = (key: string): boolean => key.includes('/node_modules/fastify/')
-  const saved = Object.entries(require.cache).filter(([key]) => mine(key))
-  for (const [key] of saved) Reflect.deleteProperty(require.cache, key)
-  try {
-    return require('fastify') as typeof Fastify
-  } finally {
-    for (const key of Object.keys(require.cache)) if (mine(key)) Reflect.deleteProperty(require.cache, key)
-    for (const [key, module] of saved) require.cache[key] = module
-  }
-}
 
 t.test('a Fastify whose log controller is not where we look (another copy) gets the header from a hook, and the same lines', async t => {
   const Other = anotherFastify()
