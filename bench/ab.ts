@@ -1,8 +1,8 @@
-// npm run bench:ab -- <before-checkout> <after-checkout>: the same contenders of two checkouts of
-// this repository (each with its node_modules), interleaved in one run against one load generator,
-// as `npm run bench` runs its contenders. What a change did, measured side by side rather than
-// across two runs of `npm run bench` (which disagree by several per cent on the same code).
-// AB_CONTENDERS=plain-ok,flat-ok AB_PATH=/ok AB_LOGGING=0|1|file AB_ROUNDS=5 AB_DURATION=4
+// npm run bench:ab -- <before-checkout> <after-checkout>: what a change did to the contenders of
+// bench/server.ts, measured on two checkouts of this repository (each with its node_modules) side
+// by side in one run, two servers at a time taking turns, rather than across two runs of
+// `npm run bench` (which disagree by several per cent on the same code on a shared machine).
+// AB_CONTENDERS=plain-ok,flat-ok AB_PATH=/ok AB_LOGGING=0|1|file AB_ROUNDS=6 AB_DURATION=3 (seconds per turn)
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
 import { cpus, tmpdir } from 'node:os'
@@ -14,8 +14,8 @@ if (before === undefined || after === undefined) throw new Error('usage: npm run
 const contenders = (process.env.AB_CONTENDERS ?? 'plain-ok,ids-ok,flat-ok').split(',')
 const path = process.env.AB_PATH ?? '/ok'
 const logging = process.env.AB_LOGGING ?? '0'
-const rounds = Number(process.env.AB_ROUNDS ?? 5)
-const duration = Number(process.env.AB_DURATION ?? 4)
+const rounds = Number(process.env.AB_ROUNDS ?? 6)
+const duration = Number(process.env.AB_DURATION ?? 3)
 
 const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return cpus().length > 1 } catch { return false } })()
 if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
@@ -38,43 +38,74 @@ function ask<T> (child: ChildProcess, message: string): Promise<T> {
   return new Promise(resolve => { child.once('message', m => resolve(m as T)); child.send(message) })
 }
 
-async function measure (dir: string, name: string): Promise<{ rps: number, cpu: number }> {
-  const file = logging === 'file' ? join(tmpdir(), `fee-ab-${process.pid}.log`) : undefined
-  const { child, port } = await start(dir, name, file ?? logging)
-  try {
-    const url = `http://127.0.0.1:${port}${path}`
-    await autocannon({ url, connections: 50, duration: 1 })
-    await ask(child, 'reset')
-    const result = await autocannon({ url, connections: 50, duration })
-    const usage = await ask<{ cpuMicros: number }>(child, 'usage')
-    return { rps: result.requests.average, cpu: usage.cpuMicros / Math.max(result.requests.total, 1) }
-  } finally {
-    child.kill()
-    if (file !== undefined) rmSync(file, { force: true })
-  }
+// Two servers at a time (more resident servers slowed every one of them here, by up to 2.5×): each
+// pair starts, warms up, and then takes turns for all rounds, so that both see the same machine. The
+// machine's speed drifts by tens of per cent over tens of seconds here, so a ratio is taken within
+// each round, between the two turns of a pair (seconds apart), and the median of those ratios is
+// reported with their min–max, not a ratio of medians. Pairs: every contender against the first one,
+// in each checkout, and every contender's before against its after.
+interface Side { dir: string, side: 'before' | 'after', name: string }
+const file = (key: string): string | undefined => logging === 'file' ? join(tmpdir(), `fee-ab-${process.pid}-${key.replace(/\W/g, '_')}.log`) : undefined
+const keyOf = (run: Side): string => `${run.name} ${run.side}`
+
+async function measure (server: { child: ChildProcess, port: number }, seconds: number): Promise<{ rps: number, cpu: number }> {
+  await ask(server.child, 'reset')
+  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 50, duration: seconds })
+  const usage = await ask<{ cpuMicros: number }>(server.child, 'usage')
+  // Over the whole turn: autocannon's per-second average leaves out a turn's last, partial second.
+  return { rps: result.requests.total / result.duration, cpu: usage.cpuMicros / Math.max(result.requests.total, 1) }
 }
 
-const runs = contenders.flatMap(name => [{ dir: before, side: 'before', name }, { dir: after, side: 'after', name }])
-const samples = new Map<string, Array<{ rps: number, cpu: number }>>()
-for (let round = 0; round < rounds; round++) {
-  // Rotate the order each round, so that no contender always runs first or last.
-  for (let i = 0; i < runs.length; i++) {
-    const run = runs[(i + round) % runs.length] as typeof runs[number]
-    const sample = await measure(run.dir, run.name)
-    const key = `${run.name} ${run.side}`
-    samples.set(key, [...(samples.get(key) ?? []), sample])
-    console.error(`round ${round + 1}/${rounds} ${key}: ${Math.round(sample.rps)} req/s, ${sample.cpu.toFixed(1)} µs/req`)
+/** Per round: the second's req/s ÷ the first's, its server CPU per request ÷ the first's, and − the first's (µs). */
+async function pair (a: Side, b: Side): Promise<{ rps: number[], cpu: number[], extra: number[] }> {
+  const servers: Array<{ child: ChildProcess, port: number }> = []
+  try {
+    for (const run of [a, b]) servers.push(await start(run.dir, run.name, file(keyOf(run)) ?? logging))
+    const [first, second] = servers as [{ child: ChildProcess, port: number }, { child: ChildProcess, port: number }]
+    await measure(first, 1)
+    await measure(second, 1)
+    const rps: number[] = []
+    const cpu: number[] = []
+    const extra: number[] = []
+    for (let round = 0; round < rounds; round++) {
+      // Alternate which goes first, so that neither always follows the other.
+      let x: { rps: number, cpu: number }
+      let y: { rps: number, cpu: number }
+      if (round % 2 === 0) {
+        x = await measure(first, duration)
+        y = await measure(second, duration)
+      } else {
+        y = await measure(second, duration)
+        x = await measure(first, duration)
+      }
+      rps.push(y.rps / x.rps)
+      cpu.push(y.cpu / x.cpu)
+      extra.push(y.cpu - x.cpu)
+    }
+    console.error(`${keyOf(a)} → ${keyOf(b)}: req/s ratios ${rps.map(r => r.toFixed(2)).join(' ')}`)
+    return { rps, cpu, extra }
+  } finally {
+    for (const [i, { child }] of servers.entries()) {
+      child.kill()
+      const log = file(keyOf([a, b][i] as Side))
+      if (log !== undefined) rmSync(log, { force: true })
+    }
   }
 }
 
 const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
 const first = contenders[0] as string
-console.log(`\n${path}, logging ${logging}, ${rounds} interleaved rounds of ${duration} s; ratio = req/s ÷ ${first}'s of the same side\n`)
-console.log('| contender | before req/s | after req/s | before µs/req | after µs/req | before ratio | after ratio |')
-console.log('|---|---|---|---|---|---|---|')
-const rps = (key: string): number => median((samples.get(key) ?? []).map(s => s.rps))
-const cpu = (key: string): number => median((samples.get(key) ?? []).map(s => s.cpu))
+const side = (name: string, which: 'before' | 'after'): Side => ({ dir: which === 'before' ? before : after, side: which, name })
+const rows: string[] = []
+const spread = (xs: number[]): string => `${median(xs).toFixed(3)} (${Math.min(...xs).toFixed(2)}–${Math.max(...xs).toFixed(2)})`
 for (const name of contenders) {
-  const [b, a] = [`${name} before`, `${name} after`]
-  console.log(`| ${name} | ${Math.round(rps(b))} | ${Math.round(rps(a))} | ${cpu(b).toFixed(1)} | ${cpu(a).toFixed(1)} | ${(rps(b) / rps(`${first} before`)).toFixed(2)} | ${(rps(a) / rps(`${first} after`)).toFixed(2)} |`)
+  const vsFirst = { before: name === first ? undefined : await pair(side(first, 'before'), side(name, 'before')), after: name === first ? undefined : await pair(side(first, 'after'), side(name, 'after')) }
+  const change = await pair(side(name, 'before'), side(name, 'after'))
+  const cell = (r: { rps: number[] } | undefined): string => r === undefined ? '1' : spread(r.rps)
+  const micros = (r: { extra: number[] } | undefined): string => r === undefined ? '0' : `${median(r.extra) >= 0 ? '+' : ''}${median(r.extra).toFixed(1)}`
+  rows.push(`| ${name} | ${cell(vsFirst.before)} | ${cell(vsFirst.after)} | ${micros(vsFirst.before)} | ${micros(vsFirst.after)} | ${spread(change.rps)} | ${spread(change.cpu)} |`)
 }
+console.log(`\n${path}, logging ${logging}; pairs of servers, ${rounds} alternating turns of ${duration} s each; medians of the per-round ratios (min–max)\n`)
+console.log(`| contender | before: req/s ÷ ${first}'s | after: req/s ÷ ${first}'s | before: server CPU µs/req over ${first}'s | after: the same | after ÷ before, req/s | after ÷ before, server CPU µs/req |`)
+console.log('|---|---|---|---|---|---|---|')
+for (const row of rows) console.log(row)

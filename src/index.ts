@@ -8,7 +8,7 @@ import { registerMaintenance } from './maintenance.js'
 import { refuseUnreadRouteLimits, registerRateLimit } from './rate-limit/index.js'
 import { assertSingleRegistration, registerRouteOrderCheck } from './route-order.js'
 import { registerRouteErrors } from './route-errors.js'
-import { isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
+import { answerFrameworkErrors, isRequestIdGenerator, restoreDefaultChildLogger } from './request-id.js'
 import { scopeLogController } from './log-controller.js'
 import { installSchemaErrorFormatter } from './schema-errors.js'
 import { createErrorTelemetry, loadOtelApi } from './telemetry.js'
@@ -55,6 +55,7 @@ const errorEnvelopePlugin: FastifyPluginAsync<ErrorEnvelopeOptions> = async func
   const { errorEnvelopeHandler, sendError, notFoundEnvelopeHandler, respond, streamAnswer, abandon } = createHandlers(opts, { telemetry, carryOnCompletion, checkAnswer: routeErrors.check })
 
   fastify.setErrorHandler(errorEnvelopeHandler)
+  answerFrameworkErrors(fastify, sendError)
   installSchemaErrorFormatter(fastify)
 
   const notFoundHooks = opts.rateLimit === undefined ? undefined : await registerRateLimit(fastify, opts.rateLimit)

@@ -1,6 +1,6 @@
 import { randomFillSync } from 'node:crypto'
 import type { IncomingMessage } from 'node:http'
-import type { FastifyInstance, FastifyServerOptions } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify'
 import { checkKeys, headerName, isPlainObject, optionError } from './option-error.js'
 import { internalModule, safeGet } from './safe.js'
 
@@ -54,6 +54,34 @@ export interface RequestIdServerOptions {
   genReqId: (req: IncomingMessage) => string
   /** With `logLabel: 'reqId'`, Fastify's own factory. */
   childLoggerFactory: ChildLoggerFactory
+  /** A URL Fastify cannot route is answered through the error handler, with a request id. */
+  frameworkErrors: FrameworkErrors
+}
+
+type FrameworkErrors = NonNullable<FastifyServerOptions['frameworkErrors']>
+
+type ErrorSender = (error: unknown, request: FastifyRequest, reply: FastifyReply) => void
+/** The plugin's answer, by the server whose root context it is registered in. */
+const rootSenders = new WeakMap<object, ErrorSender>()
+
+/** Called by the plugin: `fastify` answers what `frameworkErrors` gets, when it is a server's root context. */
+export function answerFrameworkErrors (fastify: FastifyInstance, send: ErrorSender): void {
+  rootSenders.set(fastify, send)
+}
+
+/**
+ * Without this option Fastify answers a URL it cannot route (a malformed percent-encoding, a
+ * parameter longer than `maxParamLength`, an async route constraint that failed) itself, before it
+ * makes a request: its own body, no request id, no X-Request-Id. With it, Fastify makes the request
+ * (and its id) first and hands the error here. Fastify gives it a request of the server's root
+ * context, whose error handler is the one the server was built with, so the plugin's is reached
+ * through the plugin itself: when it is registered in the root context, it answers; otherwise
+ * Fastify's default handler does, as for any error outside the plugin's scope.
+ */
+const frameworkErrors: FrameworkErrors = function frameworkErrors (error, request, reply) {
+  const send = rootSenders.get(request.server)
+  if (send !== undefined) send(error, request as FastifyRequest, reply as FastifyReply)
+  else (reply as FastifyReply).send(error)
 }
 
 /**
@@ -157,7 +185,7 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
   if (traceparent) {
     const genReqId = traceparentGenReqId(header, generate as () => string)
     ours.add(genReqId)
-    return { requestIdHeader: false, childLoggerFactory, genReqId }
+    return { requestIdHeader: false, childLoggerFactory, genReqId, frameworkErrors }
   }
   const genReqId = generate === generateRequestId
     ? function genReqId (req: IncomingMessage): string {
@@ -171,7 +199,7 @@ export function requestIdOptions (opts: RequestIdOptions = {}): RequestIdServerO
       return typeof id === 'string' && validRequestId.test(id) ? id : generateRequestId()
     }
   ours.add(genReqId)
-  return { requestIdHeader: false, childLoggerFactory, genReqId }
+  return { requestIdHeader: false, childLoggerFactory, genReqId, frameworkErrors }
 }
 
 /** `genReqId` with `traceparent: true`: the client's own id, else the trace id of its `traceparent`, else a new one. */
