@@ -5,7 +5,7 @@ import { checkKeys, headerName, isPlainObject, optionError } from './option-erro
 import { presets, type FieldRules, type PresetName } from './presets/index.js'
 import { resolvePreset, type ResolvedPreset } from './presets/resolve.js'
 import { normalizeRateLimit, type NormalizedRateLimit, type RateLimitOptions } from './rate-limit/index.js'
-import type { Format, FormatterFunction } from './record.js'
+import { systemClock, type Format, type FormatterFunction } from './record.js'
 import type { FormatSpec } from './formats/index.js'
 import { defaultRedactKeys, redactPattern } from './safe.js'
 
@@ -253,7 +253,7 @@ export function resolveOptions (raw: unknown = {}, routePrefix = ''): ResolvedOp
     throw optionError('requestIdHeader', 'an HTTP header name', requestIdHeader)
   }
 
-  const now = raw.now ?? (() => new Date())
+  const now = raw.now ?? systemClock
   if (typeof now !== 'function') throw optionError('now', 'a function returning a Date', now)
 
   const telemetry = raw.telemetry ?? true

@@ -90,12 +90,19 @@ export interface RecordSettings {
 let cachedSecond = -1
 let cachedTimestamp = ''
 
+/** The clock when the app sets none: real time, read without making a Date per error. */
+export function systemClock (): Date {
+  return new Date()
+}
+
 /** `now()` as ISO-8601 UTC in whole seconds; real time when the clock gives no valid date. */
 export function timestampOf (now: () => Date): string {
   let given: unknown
-  try {
-    given = now()
-  } catch {}
+  if (now !== systemClock) {
+    try {
+      given = now()
+    } catch {}
+  }
   // A clock that throws or gives no valid date must not cost the client its answer: real time stands in.
   const ms = given instanceof Date && !Number.isNaN(given.getTime()) ? given.getTime() : Date.now()
   const second = Math.floor(ms / 1000)
