@@ -1,11 +1,7 @@
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
-import { createRequire } from 'node:module'
-import { anotherFastify, logCapture, type Teardown } from './helper.js'
-
-// Fastify exports the class but not its type.
-const { LogController } = createRequire(import.meta.url)('fastify') as { LogController: new (opts?: object) => object }
+import { anotherFastify, LogController, logCapture, type Teardown } from './helper.js'
 
 async function app (t: Teardown, plugin: ErrorEnvelopeOptions, server: FastifyServerOptions = {}): Promise<{ inject: (url: string) => Promise<string>, lines: Array<Record<string, any>> }> {
   const { stream, lines } = logCapture()

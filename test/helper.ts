@@ -79,3 +79,6 @@ export function anotherFastify (): typeof Fastify {
     for (const [key, module] of saved) require.cache[key] = module
   }
 }
+
+/** Fastify's LogController class, which Fastify exports without its type: for apps with a `logController` of their own. */
+export const LogController = createRequire(import.meta.url)('fastify').LogController as new (opts?: object) => object

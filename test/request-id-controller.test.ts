@@ -2,19 +2,15 @@
 // makes (routes, 404s, framework errors), not by an onRequest hook: a route without hooks of its
 // own keeps Fastify's fast path. What a user sees must not change: the header on every response,
 // the id's log field, an app's own log controller, the plugin's scope.
-import { createRequire } from 'node:module'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
 import errorEnvelope, { ApiError, requestIdOptions } from '../src/index.js'
-import { anotherFastify, logCapture } from './helper.js'
+import { anotherFastify, LogController, logCapture } from './helper.js'
 
-const require = createRequire(import.meta.url)
-// Fastify exports the class but not its type.
-const { LogController } = require('fastify') as { LogController: new (opts?: object) => object }
 const generated = /^req_[0-9a-f]{32}$/
 
-/** The hooks Fastify runs for the route at `url`, by stage, as `printRoutes` lists them. */
-function onRequestHooksOf (app: FastifyInstance): string {
+/** Every route with the hooks Fastify runs for it, by stage, as `printRoutes` lists them. */
+function routesWithHooks (app: FastifyInstance): string {
   return app.printRoutes({ commonPrefix: false, includeHooks: true })
 }
 
@@ -24,7 +20,7 @@ t.test('a route without hooks of its own gets none from the plugin, and still an
   await app.register(errorEnvelope)
   app.get('/ok', async () => ({ ok: true }))
   await app.ready()
-  t.notMatch(onRequestHooksOf(app), /onRequest/, 'no onRequest hook on any route')
+  t.notMatch(routesWithHooks(app), /onRequest/, 'no onRequest hook on any route')
   const res = await app.inject('/ok')
   t.match(res.headers['x-request-id'], generated)
   const kept = await app.inject({ url: '/ok', headers: { 'x-request-id': 'client-1' } })
@@ -143,7 +139,7 @@ t.test('a Fastify whose log controller is not where we look (another copy) gets 
   app.get('/ok', async () => 'ok')
   app.get('/fail', async () => { throw new ApiError('JOB_NOT_FOUND') })
   await app.ready()
-  t.match(onRequestHooksOf(app), /onRequest/, 'the hook')
+  t.match(routesWithHooks(app), /onRequest/, 'the hook')
   for (const [url, status] of [['/ok', 200], ['/fail', 404], ['/nowhere', 404]] as const) {
     lines.length = 0
     const res = await app.inject(url)
