@@ -6,7 +6,7 @@ import { defaultSerializer } from './formats/index.js'
 import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import type { ErrorTelemetry } from './telemetry.js'
 import type { CompletionCarrier } from './log-controller.js'
-import { isThenable, redactText, retryAfterSeconds, safeGet, safeString } from './safe.js'
+import { internalModule, isThenable, redactText, retryAfterSeconds, safeGet, safeString } from './safe.js'
 import { describeThrown, loggable } from './loggable.js'
 import { streamOf, type StreamAnswer } from './stream-errors.js'
 
@@ -310,10 +310,17 @@ function refusedValue (value: unknown): boolean {
   }
 }
 
+// Where Fastify keeps the headers it hands to `writeHead`. Node checks a header set on the raw
+// response when it is set (`setHeader` throws), so only these can still be refused at `writeHead`:
+// read in place, they cost no copy of every header per error (`getHeaders()` makes two).
+/* c8 ignore next -- Fastify 5 has it there; another copy of Fastify (tested) reads getHeaders() */
+const kReplyHeaders = (safeGet(internalModule('fastify/lib/symbols.js'), 'kReplyHeaders') ?? Symbol('no reply headers')) as symbol
+
 /** The names of the reply's headers that Node's `writeHead` would refuse, name or value. */
 function refusedHeaders (reply: FastifyReply): string[] | undefined {
   let refused: string[] | undefined
-  const headers = reply.getHeaders()
+  const held = safeGet(reply, kReplyHeaders)
+  const headers = typeof held === 'object' && held !== null ? held as Record<string, unknown> : reply.getHeaders()
   for (const name in headers) {
     const value = headers[name]
     if (!headerToken.test(name) || (Array.isArray(value) ? value.some(refusedValue) : refusedValue(value))) (refused ??= []).push(name)
