@@ -43,7 +43,9 @@ t.test('the log line of a 5xx keeps the details but not the secrets', async t =>
   app.get('/', async () => { throw new ApiError('PAYMENT_FAILED', { details, cause: new Error('card declined') }) })
   const res = await app.inject('/')
   t.equal(res.statusCode, 500)
-  t.notMatch(res.body, /ada/, 'a 5xx shows no details at all')
+  // Read without the request id: a random hex id may itself hold the letters a, d, a.
+  const { request_id: _id, ...shown } = JSON.parse(res.body)
+  t.notMatch(JSON.stringify(shown), /ada/, 'a 5xx shows no details at all')
   const line = lines.find(l => l.level === 50)
   t.equal(line?.err.details.user, 'ada')
   t.equal(line?.err.details.password, '[Redacted]')
