@@ -7,7 +7,7 @@ import { restoreDefaultChildLogger } from '../src/request-id.js'
 import { scopeLogController } from '../src/log-controller.js'
 
 const fixedId = 'req_0123456789abcdef0123456789abcdef'
-const header = { header: 'x-request-id', completion: false }
+const scopeOptions = { header: 'x-request-id', completion: false }
 
 async function variant (name: string): Promise<FastifyInstance> {
   const ids = requestIdOptions()
@@ -26,12 +26,12 @@ async function variant (name: string): Promise<FastifyInstance> {
     // One header and nothing else of ours, from a log controller (as the plugin sets it) or a hook.
     case 'header-2': {
       const app = Fastify({ requestIdHeader: false, genReqId: () => 'r1' })
-      scopeLogController(app, header)
+      scopeLogController(app, scopeOptions)
       return app
     }
     case 'header-36': {
       const app = Fastify({ requestIdHeader: false, genReqId: () => fixedId })
-      scopeLogController(app, header)
+      scopeLogController(app, scopeOptions)
       return app
     }
     case 'header-hook': {

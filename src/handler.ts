@@ -6,7 +6,7 @@ import { defaultSerializer } from './formats/index.js'
 import { prefersAlternative, varyOnAccept } from './negotiate.js'
 import type { ErrorTelemetry } from './telemetry.js'
 import type { CompletionCarrier } from './log-controller.js'
-import { internalModule, isThenable, redactText, retryAfterSeconds, safeGet, safeString } from './safe.js'
+import { fastifySymbol, isThenable, redactText, retryAfterSeconds, safeGet, safeString } from './safe.js'
 import { describeThrown, loggable } from './loggable.js'
 import { streamOf, type StreamAnswer } from './stream-errors.js'
 
@@ -313,8 +313,8 @@ function refusedValue (value: unknown): boolean {
 // Where Fastify keeps the headers it hands to `writeHead`. Node checks a header set on the raw
 // response when it is set (`setHeader` throws), so only these can still be refused at `writeHead`:
 // read in place, they cost no copy of every header per error (`getHeaders()` makes two).
-/* c8 ignore next -- Fastify 5 has it there; another copy of Fastify (tested) reads getHeaders() */
-const kReplyHeaders = (safeGet(internalModule('fastify/lib/symbols.js'), 'kReplyHeaders') ?? Symbol('no reply headers')) as symbol
+// Another copy of Fastify (tested) reads getHeaders().
+const kReplyHeaders = fastifySymbol('kReplyHeaders')
 
 /** The names of the reply's headers that Node's `writeHead` would refuse, name or value. */
 function refusedHeaders (reply: FastifyReply): string[] | undefined {

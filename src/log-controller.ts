@@ -6,7 +6,7 @@
 // writes a 4xx's code on the completion line.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { fastifyDefaultChildLogger, renamedLabelOf } from './request-id.js'
-import { internalModule, safeGet } from './safe.js'
+import { fastifySymbol, internalModule, safeGet } from './safe.js'
 
 /** Fastify's log controller (fastify/lib/log-controller.js), as far as the plugin uses it. */
 interface LogController {
@@ -17,9 +17,8 @@ interface LogController {
   requestCompleted: (error: unknown, request: FastifyRequest, reply: FastifyReply, metadata?: unknown) => void
 }
 
-// A Fastify that keeps it elsewhere is looked up under a symbol no instance has, and gets the hooks.
-/* c8 ignore next -- Fastify 5 has it there; another copy of Fastify (tested) takes the same path */
-const kLogController = (safeGet(internalModule('fastify/lib/symbols.js'), 'kLogController') ?? Symbol('no log controller')) as symbol
+// A Fastify that keeps it elsewhere finds no controller under it, and gets the hooks.
+const kLogController = fastifySymbol('kLogController')
 const fastifyRequestCompleted = safeGet(safeGet(safeGet(internalModule('fastify/lib/log-controller.js'), 'LogController'), 'prototype'), 'requestCompleted')
 
 // The code a request's completion line is to carry, on the request itself: a WeakMap's set cost a

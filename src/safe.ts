@@ -18,6 +18,16 @@ export function internalModule (specifier: string): unknown {
   }
 }
 
+/**
+ * One of Fastify's internal symbols (fastify/lib/symbols.js). A Fastify that keeps it elsewhere (a
+ * later version) gets a symbol no object has, so that a lookup under it finds nothing and the
+ * caller takes its public way, as it does for an app on another copy of Fastify (tested).
+ */
+export function fastifySymbol (name: string): symbol {
+  /* c8 ignore next -- Fastify 5 has its symbols there */
+  return (safeGet(internalModule('fastify/lib/symbols.js'), name) ?? Symbol(`no ${name}`)) as symbol
+}
+
 /** Reads a property without letting a throwing getter or Proxy trap escape. */
 export function safeGet (value: unknown, key: PropertyKey): unknown {
   if ((typeof value !== 'object' && typeof value !== 'function') || value === null) return undefined
