@@ -3,11 +3,11 @@
 // by side in one run, two servers at a time taking turns, rather than across two runs of
 // `npm run bench` (which disagree by several per cent on the same code on a shared machine).
 // AB_CONTENDERS=plain-ok,flat-ok AB_PATH=/ok AB_LOGGING=0|1|file AB_ROUNDS=6 AB_DURATION=3 (seconds per turn)
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { rmSync } from 'node:fs'
-import { cpus, tmpdir } from 'node:os'
+import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import autocannon from 'autocannon'
+import { ask, median, pinLoadGenerator, startServer, type Server } from './servers.js'
 
 const [before, after] = process.argv.slice(2).map(dir => resolve(dir))
 if (before === undefined || after === undefined) throw new Error('usage: npm run bench:ab -- <before-checkout> <after-checkout>')
@@ -17,26 +17,7 @@ const logging = process.env.AB_LOGGING ?? '0'
 const rounds = Number(process.env.AB_ROUNDS ?? 6)
 const duration = Number(process.env.AB_DURATION ?? 3)
 
-const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return cpus().length > 1 } catch { return false } })()
-if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
-
-async function start (dir: string, name: string, log: string): Promise<{ child: ChildProcess, port: number }> {
-  const child = fork(join(dir, 'bench/server.ts'), [name], {
-    cwd: dir,
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_LOGGING: log },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-  })
-  if (hasTaskset && child.pid !== undefined) execFileSync('taskset', ['-cp', '1', String(child.pid)], { stdio: 'ignore' })
-  return await new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }))
-    child.once('exit', code => reject(new Error(`${dir} ${name} exited with ${String(code)}`)))
-  })
-}
-
-function ask<T> (child: ChildProcess, message: string): Promise<T> {
-  return new Promise(resolve => { child.once('message', m => resolve(m as T)); child.send(message) })
-}
+pinLoadGenerator()
 
 // Two servers at a time (more resident servers slowed every one of them here, by up to 2.5×): each
 // pair starts, warms up, and then takes turns for all rounds, so that both see the same machine. The
@@ -48,7 +29,7 @@ interface Side { dir: string, side: 'before' | 'after', name: string }
 const file = (key: string): string | undefined => logging === 'file' ? join(tmpdir(), `fee-ab-${process.pid}-${key.replace(/\W/g, '_')}.log`) : undefined
 const keyOf = (run: Side): string => `${run.name} ${run.side}`
 
-async function measure (server: { child: ChildProcess, port: number }, seconds: number): Promise<{ rps: number, cpu: number }> {
+async function measure (server: Server, seconds: number): Promise<{ rps: number, cpu: number }> {
   await ask(server.child, 'reset')
   const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 50, duration: seconds })
   const usage = await ask<{ cpuMicros: number }>(server.child, 'usage')
@@ -58,10 +39,10 @@ async function measure (server: { child: ChildProcess, port: number }, seconds: 
 
 /** Per round: the second's req/s ÷ the first's, its server CPU per request ÷ the first's, and − the first's (µs). */
 async function pair (a: Side, b: Side): Promise<{ rps: number[], cpu: number[], extra: number[] }> {
-  const servers: Array<{ child: ChildProcess, port: number }> = []
+  const servers: Array<Server> = []
   try {
-    for (const run of [a, b]) servers.push(await start(run.dir, run.name, file(keyOf(run)) ?? logging))
-    const [first, second] = servers as [{ child: ChildProcess, port: number }, { child: ChildProcess, port: number }]
+    for (const run of [a, b]) servers.push(await startServer(run.dir, run.name, file(keyOf(run)) ?? logging))
+    const [first, second] = servers as [Server, Server]
     await measure(first, 1)
     await measure(second, 1)
     const rps: number[] = []
@@ -93,7 +74,6 @@ async function pair (a: Side, b: Side): Promise<{ rps: number[], cpu: number[], 
   }
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
 const first = contenders[0] as string
 const side = (name: string, which: 'before' | 'after'): Side => ({ dir: which === 'before' ? before : after, side: which, name })
 const rows: string[] = []

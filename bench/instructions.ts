@@ -4,7 +4,9 @@
 // (the JIT settles), then counted over several batches: counters zeroed, a batch of requests, a dump.
 //
 // Environment: ICOUNT_WARMUP (requests before counting, default 10000), ICOUNT_REQUESTS (per batch,
-// default 5000), ICOUNT_ROUNDS (batches, default 5), ICOUNT_LOGGING ('off', 'file' or 'both', default 'both'),
+// default 5000), ICOUNT_ROUNDS (batches, default 5), ICOUNT_LOGGING ('off', 'file', 'sink' (pino
+// at info into a stream that drops each line: logging's JavaScript without the I/O, whose batching
+// varies between batches) or 'both' (off and file), default 'both'),
 // ICOUNT_CONNECTIONS (default 1: one request per turn of the event loop, so that the count does not
 // depend on how many requests the machine's load lets pile up per turn).
 //
@@ -23,6 +25,7 @@ import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
 import autocannon from 'autocannon'
 import { contenders, type Contender } from './server.js'
+import { median } from './servers.js'
 
 const warmup = Number(process.env.ICOUNT_WARMUP ?? 10_000)
 const batch = Number(process.env.ICOUNT_REQUESTS ?? 5000)
@@ -87,7 +90,7 @@ function newestTotal (dir: string): number {
 
 async function count (name: Contender, logging: string): Promise<number[]> {
   const dir = mkdtempSync(join(tmpdir(), 'icount-'))
-  const logFile = logging === 'file' ? join(dir, 'server.log') : undefined
+  const logFile = logging === 'file' ? join(dir, 'server.log') : logging === 'sink' ? 'sink' : undefined
   const { child, port } = await start(name, logFile, dir)
   injected = inject ? child : undefined
   try {
@@ -107,11 +110,10 @@ async function count (name: Contender, logging: string): Promise<number[]> {
   }
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
 const k = (n: number): string => `${(n / 1000).toFixed(1)}k`
 
 for (const logging of loggingModes) {
-  console.log(`\n### logging ${logging === 'file' ? 'on (pino at info to a file)' : 'off'}: instructions per request, ${rounds} batches of ${batch} ` +
+  console.log(`\n### logging ${logging === 'file' ? 'on (pino at info to a file)' : logging === 'sink' ? 'on (pino at info into a stream that drops each line)' : 'off'}: instructions per request, ${rounds} batches of ${batch} ` +
     `after ${warmup} warm-up requests, ${inject ? 'inject()' : `${connections} connection${connections === 1 ? '' : 's'}`}\n`)
   console.log('| contender | instructions/request (min) | median | max | first ÷ this (min) |')
   console.log('|---|---|---|---|---|')

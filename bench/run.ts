@@ -1,18 +1,19 @@
 // npm run bench: every contender in its own server process, interleaved over rounds, against one
 // load generator (autocannon, in this process). Writes bench/RESULTS.md.
-import { execFileSync, fork, type ChildProcess } from 'node:child_process'
+import { execFileSync } from 'node:child_process'
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import autocannon from 'autocannon'
 import type { Contender } from './server.js'
+import { ask, hasTaskset, median, pinLoadGenerator, startServer, type Server } from './servers.js'
 
 const rounds = Number(process.env.BENCH_ROUNDS ?? 3)
 const duration = Number(process.env.BENCH_DURATION ?? 4)
 const connections = Number(process.env.BENCH_CONNECTIONS ?? 50)
 const memoryRequests = Number(process.env.BENCH_MEMORY_REQUESTS ?? 1_000_000)
-const serverFile = fileURLToPath(new URL('./server.ts', import.meta.url))
+const checkout = fileURLToPath(new URL('..', import.meta.url))
 const resultsFile = fileURLToPath(new URL('./RESULTS.md', import.meta.url))
 
 interface Scenario {
@@ -29,6 +30,8 @@ interface Scenario {
 const scenarios: Scenario[] = [
   { id: 'err', title: 'thrown catalog 404 (`/err`), logging off', method: 'GET', path: '/err', logging: false, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error', 'flat-declared'] },
   { id: 'err-log', title: 'thrown catalog 404 (`/err`), pino at info', method: 'GET', path: '/err', logging: true, contenders: ['limit', 'fastify-default', 'flat', 'envelope', 'openai', 'problem', 'throw-trivial', 'flat-send-error', 'flat-completion-log'] },
+  // The log line (issue #14): a 4xx line of the plugin's own against its code on Fastify's completion line, logging as a production app does.
+  { id: 'err-log-file', title: 'thrown catalog 404 (`/err`), pino at info to a file', method: 'GET', path: '/err', logging: 'file', contenders: ['throw-trivial', 'flat', 'flat-completion-log'] },
   // Telemetry's cost on an error answer: `flat` has `@opentelemetry/api` installed and no SDK (a no-op), then with an SDK and `@fastify/otel`.
   { id: 'err-telemetry', title: 'thrown catalog 404 (`/err`), logging off: telemetry', method: 'GET', path: '/err', logging: false, contenders: ['flat-telemetry-off', 'flat', 'flat-otel-sdk-telemetry-off', 'flat-otel-sdk'] },
   { id: 'validate', title: 'request-validation failure (`/validate`)', method: 'POST', path: '/validate', logging: false, contenders: ['limit-validate', 'flat-validate', 'flat-validate-stack'], body: '{}' },
@@ -46,26 +49,9 @@ const measured = only === undefined ? scenarios : scenarios.filter(s => only.inc
 
 interface Sample { rps: number, p99: number, cpuPerReq: number, maxRss: number }
 
-const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return cpus().length > 1 } catch { return false } })()
-// The load generator on core 0, each server on core 1: they do not steal each other's time.
-if (hasTaskset) execFileSync('taskset', ['-cp', '0', String(process.pid)], { stdio: 'ignore' })
+pinLoadGenerator()
 
-function start (name: Contender, logging: boolean | string): Promise<{ child: ChildProcess, port: number }> {
-  const child = fork(serverFile, [name], {
-    execArgv: ['--import', 'tsx'],
-    env: { ...process.env, BENCH_LOGGING: typeof logging === 'string' ? logging : logging ? '1' : '0' },
-    stdio: ['ignore', 'ignore', 'inherit', 'ipc']
-  })
-  if (hasTaskset && child.pid !== undefined) execFileSync('taskset', ['-cp', '1', String(child.pid)], { stdio: 'ignore' })
-  return new Promise((resolve, reject) => {
-    child.once('message', (m: { port: number }) => resolve({ child, port: m.port }))
-    child.once('exit', code => reject(new Error(`${name} exited with ${String(code)}`)))
-  })
-}
-
-function ask<T> (child: ChildProcess, message: string): Promise<T> {
-  return new Promise(resolve => { child.once('message', m => resolve(m as T)); child.send(message) })
-}
+const start = (name: Contender, logging: boolean | string): Promise<Server> => startServer(checkout, name, logging)
 
 async function load (port: number, s: Scenario, seconds: number, amount?: number): Promise<autocannon.Result> {
   return await autocannon({
@@ -107,7 +93,6 @@ async function memory (): Promise<{ after10k: number, after1m: number }> {
   }
 }
 
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
 const samples = new Map<string, Sample[]>()
 const key = (s: Scenario, c: Contender): string => `${s.id}/${c}`
 
@@ -157,6 +142,7 @@ if (only !== undefined) {
   console.log(lines.join('\n'))
   process.exit(0)
 }
+const overFloor = (id: string, c: Contender): number => cell(byId(id), c).cpu - cell(byId(id), 'throw-trivial').cpu
 const targets: Array<[string, number, string, boolean]> = [
   ['`/err` logging off: flat ÷ direct-send limit', ratio('err', 'flat', 'limit'), '≥ 0.85', ratio('err', 'flat', 'limit') >= 0.85],
   ['`/err` logging off: flat ÷ Fastify default handler', ratio('err', 'flat', 'fastify-default'), '≥ 1.6', ratio('err', 'flat', 'fastify-default') >= 1.6],
@@ -191,6 +177,13 @@ lines.push('## What is left: Fastify\'s throw path', '',
 for (const id of ['err', 'err-log']) {
   lines.push(`| ${id === 'err' ? 'off' : 'on'} | ${cpu(id, 'limit').toFixed(1)} | ${cpu(id, 'throw-trivial').toFixed(1)} | ${cpu(id, 'flat').toFixed(1)} | ${cpu(id, 'flat-send-error').toFixed(1)} | ` +
     `+${(cpu(id, 'throw-trivial') - cpu(id, 'limit')).toFixed(1)} µs | +${(cpu(id, 'flat') - cpu(id, 'throw-trivial')).toFixed(1)} µs |`)
+}
+lines.push('', 'With pino at info to a file, as a production app logs, a 4xx line of the plugin\'s own against its code on ' +
+  'Fastify\'s `request completed` line (`clientErrorLog: \'completion\'`): server CPU per request over the floor of a thrown error.', '',
+'| `/err`, pino to a file | server CPU µs/req | over the floor |', '|---|---|---|')
+for (const c of ['throw-trivial', 'flat', 'flat-completion-log'] as const) {
+  lines.push(`| ${c === 'throw-trivial' ? 'floor (`throw-trivial`)' : c === 'flat' ? 'a 4xx line of its own (`flat`, the default)' : '`clientErrorLog: \'completion\'`'} | ` +
+    `${cpu('err-log-file', c).toFixed(1)} | ${c === 'throw-trivial' ? '0' : `${overFloor('err-log-file', c) >= 0 ? '+' : ''}${overFloor('err-log-file', c).toFixed(1)} µs`} |`)
 }
 lines.push('', 'A handler that throws pays for the rejected promise, Node\'s unhandled-rejection bookkeeping (the promise ' +
   'rejects before Fastify attaches its handler) and Fastify\'s error path (`wrapThenable`, `onErrorHook`, `handleError`, ' +

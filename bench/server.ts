@@ -6,6 +6,7 @@ import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifySchemaValidationError } from 'fastify'
 import errorEnvelope, { presets, requestIdOptions } from '../src/index.js'
+import { answerCounter } from './servers.js'
 
 export const contenders = [
   'limit', 'fastify-default',
@@ -54,13 +55,17 @@ async function otelSdk (): Promise<FastifyPluginCallback> {
 }
 
 /**
- * `logging`: `true` is pino at info to /dev/null; a string is pino at info to that file
- * (Fastify's `logger.file`, a pino destination), as a production app would log.
+ * `logging`: `true` is pino at info to /dev/null; `'sink'` is pino at info into a stream that drops
+ * each line as it gets it (what logging costs in JavaScript, without I/O, whose batching varies from
+ * run to run); another string is pino at info to that file (Fastify's `logger.file`, a pino
+ * destination), as a production app would log.
  */
 export async function buildContender (name: Contender, logging: boolean | string): Promise<FastifyInstance> {
   const logger = logging === false
     ? false
-    : typeof logging === 'string' ? { level: 'info', file: logging } : { level: 'info', stream: createWriteStream('/dev/null') }
+    : logging === 'sink'
+      ? { level: 'info', stream: { write (_line: string) {} } }
+      : typeof logging === 'string' ? { level: 'info', file: logging } : { level: 'info', stream: createWriteStream('/dev/null') }
   // flat-validate-stack: the plugin under Fastify's own schema error formatter (a stack per failure), as it ran before it installed its own.
   const app = plain.includes(name)
     ? Fastify({ logger })
@@ -128,24 +133,7 @@ if (process.argv[1]?.endsWith('server.ts') === true) {
     }
   })
   process.on('SIGTERM', () => process.exit(0))
-  if (process.env.BENCH_INJECT === '1') {
-    // For bench/instructions.ts: `run <n>` on stdin makes n inject() requests, one after the other, then prints `done`.
-    let queue = Promise.resolve()
-    process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
-      for (const line of chunk.split('\n')) {
-        const m = /^run (\d+)/.exec(line)
-        if (m === null) continue
-        queue = queue.then(async () => {
-          const url = process.env.BENCH_PATH ?? '/ok'
-          for (let i = 0, n = Number(m[1]); i < n; i++) {
-            const res = await app.inject({ method: 'GET', url })
-            if (url === '/ok' && res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
-          }
-          console.log('done')
-        })
-      }
-    })
-  }
+  answerCounter(app)
   const address = app.server.address()
   const port = typeof address === 'object' && address !== null ? address.port : 0
   if (process.send === undefined) console.log(`port ${port}`)

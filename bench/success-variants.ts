@@ -5,6 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import errorEnvelope, { requestIdOptions } from '../src/index.js'
 import { restoreDefaultChildLogger } from '../src/request-id.js'
 import { scopeLogController } from '../src/log-controller.js'
+import { answerCounter } from './servers.js'
 
 const fixedId = 'req_0123456789abcdef0123456789abcdef'
 const scopeOptions = { header: 'x-request-id', completion: false }
@@ -56,6 +57,7 @@ async function variant (name: string): Promise<FastifyInstance> {
 const app = await variant(process.argv[2] ?? '')
 app.get('/ok', async () => ({ ok: true }))
 await app.listen({ port: 0, host: '127.0.0.1' })
+answerCounter(app)
 const address = app.server.address()
 console.log(`port ${typeof address === 'object' && address !== null ? address.port : 0}`)
 process.on('SIGTERM', () => process.exit(0))
