@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import Fastify, { type FastifyServerOptions } from 'fastify'
 import t from 'tap'
-import errorEnvelope, { ApiError, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
+import errorEnvelope, { ApiError, presets, requestIdOptions, type ErrorEnvelopeOptions } from '../src/index.js'
 import { anotherFastify, LogController, logCapture, type Teardown } from './helper.js'
 
 async function app (t: Teardown, plugin: ErrorEnvelopeOptions, server: FastifyServerOptions = {}): Promise<{ inject: (url: string) => Promise<string>, lines: Array<Record<string, any>> }> {
@@ -128,4 +129,30 @@ t.test("'completion' on another copy of Fastify: the same lines, the code as a b
   const off = Other({ logger: true, disableRequestLogging: true })
   t.teardown(() => off.close())
   await t.rejects(async () => { await off.register(errorEnvelope, { clientErrorLog: 'completion' }) }, { name: 'TypeError', message: /disableRequestLogging is on/ })
+})
+
+t.test('the lines docs/guides/observability.md shows for each clientErrorLog are the lines the plugin writes', async t => {
+  const guide = readFileSync(new URL('../docs/guides/observability.md', import.meta.url), 'utf8')
+  const section = guide.slice(guide.indexOf('## Logs: a line of its own'))
+  const shown = [...section.matchAll(/```json\n([\s\S]*?)```/g)].slice(0, 2).map(m => (m[1] as string).trim().split('\n'))
+  t.equal(shown.length, 2, "one block for 'line', one for 'completion'")
+  for (const [mode, lines] of [['line', shown[0]], ['completion', shown[1]]] as const) {
+    const { stream, lines: written } = logCapture()
+    const instance = Fastify({ logger: { level: 'info', stream }, ...requestIdOptions() })
+    t.teardown(() => instance.close())
+    await instance.register(errorEnvelope, { preset: 'aitbc', clientErrorLog: mode })
+    instance.get('/v1/jobs/:id', async () => { throw presets.aitbc.errors.JOB_NOT_FOUND() })
+    const id = (await instance.inject('/v1/jobs/42')).headers['x-request-id']
+    const example = (lines as string[]).map(line => JSON.parse(line) as Record<string, unknown>)
+    // What the guide leaves out (time, pid, hostname) or cannot know (the id, the response time);
+    // every other field, and the order of all of them, is as written.
+    const real = written.filter(l => l.request_id === id).map(({ time, pid, hostname, ...rest }) => rest)
+    t.equal(real.length, example.length, `${mode}: as many lines as the guide shows`)
+    real.forEach((line, i) => {
+      const shownLine = example[i] as Record<string, unknown>
+      t.type(line.responseTime ?? 0, 'number')
+      const comparable = { ...line, request_id: shownLine.request_id, ...('responseTime' in line ? { responseTime: shownLine.responseTime } : {}) }
+      t.equal(JSON.stringify(comparable), JSON.stringify(shownLine), `${mode}, line ${i + 1}`)
+    })
+  }
 })
