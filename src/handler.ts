@@ -264,7 +264,9 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, carryOnCompl
     const request = reply.request
     mapped(error, request, mappedError => {
       try {
-        const answer = toErrorAnswer(mappedError, facts(request), opts)
+        let answer = toErrorAnswer(mappedError, facts(request), opts)
+        // A stream's error event is part of the route's error contract as much as an error body is.
+        if (checkAnswer !== undefined) answer = checkAnswer(request, mappedError, answer)
         log(request, answer, error, events)
         // The status on the wire is the stream's own (200): the telemetry says so, with the error's code.
         if (telemetry !== undefined) telemetry(request, answer, error, reply.statusCode)

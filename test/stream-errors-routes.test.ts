@@ -162,3 +162,23 @@ t.test('config.stream that is not a boolean fails the route\'s registration, nam
     })
   }
 })
+
+// A stream's error event is answered under the route's error contract, as an error body is (docs/guides/route-errors.md, "undeclared").
+t.test("a stream route's undeclared code: 'throw' ends the stream with the internal error, 'warn' logs it once", async t => {
+  const options = { config: { stream: true, errors: ['MODEL_NOT_FOUND'] } }
+  const thrown = await serve(t, { preset: 'genai', undeclared: 'throw' }, () => failing(new ApiError('SERVICE_UNAVAILABLE')), sse, options)
+  const last = events(await (await fetch(`${thrown.url}/stream`)).text()).at(-1)?.data
+  t.match(JSON.parse(last ?? ''), { success: false, error: { code: 'INTERNAL_ERROR' } }, 'the undeclared code does not reach the client')
+  t.match(thrown.lines.find(l => l.level === 50), { error_code: 'INTERNAL_ERROR', msg: /GET \/stream answered 'SERVICE_UNAVAILABLE', which its config\.errors does not declare/ })
+
+  const warned = await serve(t, { preset: 'genai', undeclared: 'warn' }, () => failing(new ApiError('SERVICE_UNAVAILABLE')), sse, options)
+  for (let i = 0; i < 2; i++) {
+    const again = events(await (await fetch(`${warned.url}/stream`)).text()).at(-1)?.data
+    t.match(JSON.parse(again ?? ''), { error: { code: 'SERVICE_UNAVAILABLE' } }, "with 'warn' the answer goes out as it is")
+  }
+  t.equal(warned.lines.filter(l => l.level === 40 && /does not declare/.test(String(l.msg))).length, 1, 'one warning per route and code')
+
+  const declaredCode = await serve(t, { preset: 'genai', undeclared: 'throw' }, () => failing(new ApiError('MODEL_NOT_FOUND')), sse, options)
+  const ok = events(await (await fetch(`${declaredCode.url}/stream`)).text()).at(-1)?.data
+  t.match(JSON.parse(ok ?? ''), { error: { code: 'MODEL_NOT_FOUND' } }, 'a declared code goes out as it is')
+})
