@@ -1,4 +1,5 @@
 import SwaggerParser from '@apidevtools/swagger-parser'
+import rateLimit from '@fastify/rate-limit'
 import swagger from '@fastify/swagger'
 import Fastify, { type FastifyInstance } from 'fastify'
 import t from 'tap'
@@ -250,4 +251,22 @@ t.test('a user\'s rules on every keyword the examples know, on a body and on a q
   const res = await a.inject('/v1/things?limit=500')
   t.equal(codeOf(res.json()), 'BAD_LIMIT')
   t.same(examplesOf(doc.paths['/v1/things'].get).get('422 BAD_LIMIT')?.[2], res.json(), 'limit (a query parameter): the example is the body')
+})
+
+t.test("a route behind the app's own @fastify/rate-limit documents its 429 only when it declares the preset's code, and that 429 is the code's envelope", async t => {
+  const instance = await app(t, { preset: 'aitbc' })
+  await instance.register(rateLimit, { max: 1, timeWindow: 60_000 })
+  instance.get('/declared', { config: { errors: ['JOB_NOT_FOUND', 'RATE_LIMIT_EXCEEDED'] } }, async () => ({ ok: true }))
+  instance.get('/silent', { config: { errors: ['JOB_NOT_FOUND'] } }, async () => ({ ok: true }))
+  await instance.ready()
+  const paths = (instance.swagger() as Doc).paths as Doc
+  t.ok(paths['/declared'].get.responses['429'], 'declared: the 429 is documented')
+  t.notOk(paths['/silent'].get.responses['429'], 'not declared: the limiter is not seen')
+  t.same(examplesOf(paths['/declared'].get).get('429 RATE_LIMIT_EXCEEDED')?.[2], { detail: 'Too many requests', error_code: 'RATE_LIMIT_EXCEEDED', request_id: exampleRequestId }, 'the example is the code as a handler throws it')
+  for (const url of ['/declared', '/silent']) {
+    await instance.inject(url)
+    const limited = await instance.inject(url)
+    t.equal(limited.statusCode, 429)
+    t.match(limited.json(), { error_code: 'RATE_LIMIT_EXCEEDED', retry_after: 60 }, `${url}: the limiter's 429 is the code's envelope, with its wait`)
+  }
 })
