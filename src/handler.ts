@@ -244,13 +244,20 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, carryOnCompl
     }
   }
 
+  /**
+   * The answer to an error of a route's request, in a body or a stream's last event alike: with the
+   * undeclared check of routes that declare their errors (src/route-errors.ts).
+   */
+  function routeAnswer (error: unknown, request: FastifyRequest, requestFacts: RequestFacts): ErrorAnswer {
+    const answer = toErrorAnswer(error, requestFacts, opts)
+    return checkAnswer === undefined ? answer : checkAnswer(request, error, answer)
+  }
+
   function answerError (error: unknown, thrown: unknown, request: FastifyRequest, reply: FastifyReply): void {
     try {
       // After an awaited mapError the reply may have gone another way (a timeout, a closed socket).
       if (reply.sent) return
-      let answer = toErrorAnswer(error, facts(request, reply), opts)
-      // The undeclared check of routes that declare their errors (src/route-errors.ts).
-      if (checkAnswer !== undefined) answer = checkAnswer(request, error, answer)
+      const answer = routeAnswer(error, request, facts(request, reply))
       log(request, answer, thrown)
       if (telemetry !== undefined) telemetry(request, answer, thrown)
       send(reply, answer)
@@ -264,9 +271,7 @@ export function createHandlers (opts: ResolvedOptions, { telemetry, carryOnCompl
     const request = reply.request
     mapped(error, request, mappedError => {
       try {
-        let answer = toErrorAnswer(mappedError, facts(request), opts)
-        // A stream's error event is part of the route's error contract as much as an error body is.
-        if (checkAnswer !== undefined) answer = checkAnswer(request, mappedError, answer)
+        const answer = routeAnswer(mappedError, request, facts(request))
         log(request, answer, error, events)
         // The status on the wire is the stream's own (200): the telemetry says so, with the error's code.
         if (telemetry !== undefined) telemetry(request, answer, error, reply.statusCode)
