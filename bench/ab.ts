@@ -6,8 +6,7 @@
 import { rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import autocannon from 'autocannon'
-import { ask, median, pinLoadGenerator, startServer, type Server } from './servers.js'
+import { median, pinLoadGenerator, startServer, turn, type Server } from './servers.js'
 
 const [before, after] = process.argv.slice(2).map(dir => resolve(dir))
 if (before === undefined || after === undefined) throw new Error('usage: npm run bench:ab -- <before-checkout> <after-checkout>')
@@ -29,22 +28,14 @@ interface Side { dir: string, side: 'before' | 'after', name: string }
 const file = (key: string): string | undefined => logging === 'file' ? join(tmpdir(), `fee-ab-${process.pid}-${key.replace(/\W/g, '_')}.log`) : undefined
 const keyOf = (run: Side): string => `${run.name} ${run.side}`
 
-async function measure (server: Server, seconds: number): Promise<{ rps: number, cpu: number }> {
-  await ask(server.child, 'reset')
-  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 50, duration: seconds })
-  const usage = await ask<{ cpuMicros: number }>(server.child, 'usage')
-  // Over the whole turn: autocannon's per-second average leaves out a turn's last, partial second.
-  return { rps: result.requests.total / result.duration, cpu: usage.cpuMicros / Math.max(result.requests.total, 1) }
-}
-
 /** Per round: the second's req/s ÷ the first's, its server CPU per request ÷ the first's, and − the first's (µs). */
 async function pair (a: Side, b: Side): Promise<{ rps: number[], cpu: number[], extra: number[] }> {
   const servers: Array<Server> = []
   try {
     for (const run of [a, b]) servers.push(await startServer(run.dir, run.name, file(keyOf(run)) ?? logging))
     const [first, second] = servers as [Server, Server]
-    await measure(first, 1)
-    await measure(second, 1)
+    await turn(first, path, 1)
+    await turn(second, path, 1)
     const rps: number[] = []
     const cpu: number[] = []
     const extra: number[] = []
@@ -53,11 +44,11 @@ async function pair (a: Side, b: Side): Promise<{ rps: number[], cpu: number[], 
       let x: { rps: number, cpu: number }
       let y: { rps: number, cpu: number }
       if (round % 2 === 0) {
-        x = await measure(first, duration)
-        y = await measure(second, duration)
+        x = await turn(first, path, duration)
+        y = await turn(second, path, duration)
       } else {
-        y = await measure(second, duration)
-        x = await measure(first, duration)
+        y = await turn(second, path, duration)
+        x = await turn(first, path, duration)
       }
       rps.push(y.rps / x.rps)
       cpu.push(y.cpu / x.cpu)

@@ -17,9 +17,8 @@ import { rmSync } from 'node:fs'
 import { loadavg, tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import autocannon from 'autocannon'
 import { contenders as known } from './server.js'
-import { ask, median, pinLoadGenerator, startServer, type Server } from './servers.js'
+import { median, pinLoadGenerator, startServer, turn, type Server } from './servers.js'
 
 const contenders = (process.env.FLOOR_CONTENDERS ?? 'throw-trivial,flat,flat-completion-log').split(',')
 const path = process.env.FLOOR_PATH ?? '/err'
@@ -44,12 +43,7 @@ pinLoadGenerator()
 const logFile = (name: string): string => join(tmpdir(), `fee-floor-${process.pid}-${name.replace(/\W/g, '_')}.log`)
 const loggingOf = (name: string): string => logging === 'file' ? logFile(name) : logging
 
-async function turn (server: Server, seconds: number): Promise<number> {
-  await ask(server.child, 'reset')
-  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 50, duration: seconds })
-  const usage = await ask<{ cpuMicros: number }>(server.child, 'usage')
-  return usage.cpuMicros / Math.max(result.requests.total, 1)
-}
+const cpuPerRequest = async (server: Server, seconds: number): Promise<number> => (await turn(server, path, seconds)).cpu
 
 const cpu = new Map<string, number[]>(contenders.map(c => [c, []]))
 const over = new Map<string, number[]>(others.map(c => [c, []]))
@@ -61,12 +55,12 @@ for (let set = 0; set < sets; set++) {
       const { checkout, name } = places.get(contender) as { checkout: string, name: string }
       servers.set(contender, await startServer(checkout, name, loggingOf(contender)))
     }
-    for (const name of contenders) await turn(servers.get(name) as Server, 1)
+    for (const name of contenders) await cpuPerRequest(servers.get(name) as Server, 1)
     for (let round = 0; round < rounds; round++) {
       // Rotate the order, so that no contender always runs right after the floor.
       const order = contenders.map((_c, i) => contenders[(i + round + set) % contenders.length] as string)
       const taken = new Map<string, number>()
-      for (const name of order) taken.set(name, await turn(servers.get(name) as Server, duration))
+      for (const name of order) taken.set(name, await cpuPerRequest(servers.get(name) as Server, duration))
       const base = taken.get(floor) as number
       for (const name of contenders) cpu.get(name)?.push(taken.get(name) as number)
       for (const name of others) over.get(name)?.push((taken.get(name) as number) - base)

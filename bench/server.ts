@@ -6,7 +6,7 @@ import createError from '@fastify/error'
 import rateLimit from '@fastify/rate-limit'
 import Fastify, { type FastifyInstance, type FastifyPluginCallback, type FastifySchemaValidationError } from 'fastify'
 import errorEnvelope, { presets, requestIdOptions } from '../src/index.js'
-import { answerCounter } from './servers.js'
+import { answerCounter } from './inject-counter.js'
 
 export const contenders = [
   'limit', 'fastify-default',

@@ -3,7 +3,7 @@
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { cpus } from 'node:os'
 import { join } from 'node:path'
-import type { FastifyInstance } from 'fastify'
+import autocannon from 'autocannon'
 
 export const hasTaskset = (() => { try { execFileSync('taskset', ['-V'], { stdio: 'ignore' }); return cpus().length > 1 } catch { return false } })()
 
@@ -36,27 +36,15 @@ export function ask<T> (child: ChildProcess, message: string): Promise<T> {
   return new Promise(resolve => { child.once('message', m => resolve(m as T)); child.send(message) })
 }
 
-export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }
-
 /**
- * The server side of bench/instructions.ts with BENCH_INJECT=1: `run <n>` on stdin makes n
- * inject() requests of BENCH_PATH, one after the other, then prints `done`.
+ * One turn of load on `server`: its req/s over the whole turn (autocannon's per-second average leaves
+ * out a turn's last, partial second) and its own CPU time per request, user and system.
  */
-export function answerCounter (app: FastifyInstance): void {
-  if (process.env.BENCH_INJECT !== '1') return
-  let queue = Promise.resolve()
-  process.stdin.setEncoding('utf8').on('data', (chunk: string) => {
-    for (const line of chunk.split('\n')) {
-      const m = /^run (\d+)/.exec(line)
-      if (m === null) continue
-      queue = queue.then(async () => {
-        const url = process.env.BENCH_PATH ?? '/ok'
-        for (let i = 0, n = Number(m[1]); i < n; i++) {
-          const res = await app.inject({ method: 'GET', url })
-          if (url === '/ok' && res.statusCode !== 200) throw new Error(`status ${res.statusCode}`)
-        }
-        console.log('done')
-      })
-    }
-  })
+export async function turn (server: Server, path: string, seconds: number): Promise<{ rps: number, cpu: number }> {
+  await ask(server.child, 'reset')
+  const result = await autocannon({ url: `http://127.0.0.1:${server.port}${path}`, connections: 50, duration: seconds })
+  const usage = await ask<{ cpuMicros: number }>(server.child, 'usage')
+  return { rps: result.requests.total / result.duration, cpu: usage.cpuMicros / Math.max(result.requests.total, 1) }
 }
+
+export const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); const m = s.length >> 1; return s.length % 2 === 1 ? s[m] as number : ((s[m - 1] as number) + (s[m] as number)) / 2 }

@@ -5,7 +5,7 @@ import Fastify, { type FastifyInstance } from 'fastify'
 import errorEnvelope, { requestIdOptions } from '../src/index.js'
 import { restoreDefaultChildLogger } from '../src/request-id.js'
 import { scopeLogController } from '../src/log-controller.js'
-import { answerCounter } from './servers.js'
+import { answerCounter } from './inject-counter.js'
 
 const fixedId = 'req_0123456789abcdef0123456789abcdef'
 const scopeOptions = { header: 'x-request-id', completion: false }
